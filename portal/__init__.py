@@ -1,0 +1,50 @@
+"""The Portal: signed After-Sales Service Confirmation letters and their public verification."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PACKAGE = Path(__file__).parent
+
+
+def _asset_folder(name: str) -> str:
+    # In a wheel the folder travels inside the package; in a checkout it is at the top.
+    inside = PACKAGE / name
+    return str(inside if inside.is_dir() else PACKAGE.parent / name)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Returns the Portal application, configured and with every blueprint registered."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=_asset_folder("templates"),
+        static_folder=_asset_folder("static"),
+    )
+    from portal import cli, db, errors, i18n, navigation, security, templating
+    from portal.accounts.access import init_login
+    from portal.config import load_config
+
+    load_config(app, test_config)
+    db.init_app(app)
+    init_login(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    templating.init_app(app)
+    errors.register_error_pages(app)
+    _register_blueprints(app)
+    cli.register(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal import site
+    from portal.accounts import organisation_views
+    from portal.accounts import views as account_views
+
+    for module in (site, account_views, organisation_views):
+        app.register_blueprint(module.bp)

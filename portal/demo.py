@@ -1,0 +1,65 @@
+"""Demo data: one manufacturer, one exporter, the platform operator and a user per role."""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.accounts import service
+from portal.accounts.models import Organisation, User
+from portal.accounts.roles import OrgKind, Role
+from portal.accounts.uscc import with_check_character
+
+OPERATOR = {"kind": OrgKind.OPERATOR, "name_en": "Portal Operator", "name_zh": "平台运营方"}
+MANUFACTURER = {
+    "kind": OrgKind.MANUFACTURER,
+    "name_en": "Huaxia Motor Co., Ltd.",
+    "name_zh": "华夏汽车股份有限公司",
+    "uscc": with_check_character("91440300MA5F00001"),
+    "short_code": "HXM",
+    "brands": ["Huaxia", "Huaxia EV"],
+    "wmis": ["LHX", "LHY"],
+}
+EXPORTER = {
+    "kind": OrgKind.EXPORTER,
+    "name_en": "Yuanhang Used Car Export Co., Ltd.",
+    "name_zh": "远航二手车出口有限公司",
+    "uscc": with_check_character("91310115MA1K00002"),
+}
+USERS = [
+    (OPERATOR, "admin@portal.test", "Platform Admin", Role.PLATFORM_ADMIN),
+    (MANUFACTURER, "admin@huaxia.test", "Wang Fang", Role.MANUFACTURER_ADMIN),
+    (MANUFACTURER, "issuer@huaxia.test", "Li Qiang", Role.MANUFACTURER_ISSUER),
+    (MANUFACTURER, "viewer@huaxia.test", "Zhao Min", Role.MANUFACTURER_VIEWER),
+    (EXPORTER, "admin@yuanhang.test", "Chen Jie", Role.EXPORTER_ADMIN),
+    (EXPORTER, "user@yuanhang.test", "Liu Yang", Role.EXPORTER_USER),
+]
+
+
+def _organisation(session: Session, spec: dict) -> Organisation:
+    org = session.scalar(sa.select(Organisation).where(Organisation.name_en == spec["name_en"]))
+    return org if org is not None else service.create_organisation(session, **spec)
+
+
+def seed_demo(session: Session) -> list[tuple[str, str, str]]:
+    """Returns (email, role, password) of each demo user, creating what is missing.
+
+    Passwords are new at every call, so the demo never has a password written in the code.
+    """
+    accounts = []
+    for spec, email, name, role in USERS:
+        org = _organisation(session, spec)
+        password = secrets.token_urlsafe(9)
+        user = session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            service.create_user(
+                session, organisation=org, email=email, name=name, role=role, password=password
+            )
+        else:
+            user.password_hash = service.generate_password_hash(password)
+            service.end_sessions(user)
+        accounts.append((email, role.value, password))
+    session.flush()
+    return accounts

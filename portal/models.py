@@ -1,0 +1,16 @@
+"""Every table of the Portal, imported in one place for migrations and tests."""
+
+from portal.accounts.models import Brand, LoginThrottle, Organisation, PasswordLink, User, Wmi
+from portal.audit.models import AuditEntry
+from portal.db import Base
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Brand",
+    "LoginThrottle",
+    "Organisation",
+    "PasswordLink",
+    "User",
+    "Wmi",
+]

@@ -1,0 +1,38 @@
+"""Filters and helpers the templates share."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime
+
+from portal.accounts.roles import KIND_LABELS, ROLE_LABELS, OrgKind, Role
+
+
+def role_label(role: Role) -> str:
+    """Returns the role's name in the current language."""
+    return str(ROLE_LABELS[role])
+
+
+def kind_label(kind: OrgKind) -> str:
+    """Returns the organisation kind's name in the current language."""
+    return str(KIND_LABELS[kind])
+
+
+def datetime_utc(value: datetime) -> str:
+    """Returns a date and time as people read it, in UTC."""
+    return format_datetime(value, "yyyy-MM-dd HH:mm") + " UTC"
+
+
+def iso_date(value: date) -> str:
+    """Returns a date as YYYY-MM-DD, the form used on registration certificates."""
+    return format_date(value, "yyyy-MM-dd")
+
+
+def init_app(app: Flask) -> None:
+    """Registers the shared filters and globals."""
+    app.add_template_global(role_label)
+    app.add_template_global(kind_label)
+    app.add_template_filter(datetime_utc)
+    app.add_template_filter(iso_date)
