@@ -3,6 +3,7 @@
 from portal.accounts.models import Brand, LoginThrottle, Organisation, PasswordLink, User, Wmi
 from portal.audit.models import AuditEntry
 from portal.db import Base
+from portal.outlets.models import Outlet, OutletVersion
 
 __all__ = [
     "AuditEntry",
@@ -10,6 +11,8 @@ __all__ = [
     "Brand",
     "LoginThrottle",
     "Organisation",
+    "Outlet",
+    "OutletVersion",
     "PasswordLink",
     "User",
     "Wmi",

@@ -32,6 +32,8 @@ class Organisation(Base):
     # Manufacturers only: the prefix of their letter numbers, e.g. BYD-2026-000123.
     short_code: Mapped[str | None] = mapped_column(sa.String(12), unique=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Manufacturers only: whether their active outlets are listed on the public directory.
+    outlet_directory_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     brands: Mapped[list[Brand]] = relationship(

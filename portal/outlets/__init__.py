@@ -1,1 +1,1 @@
-
+"""The directory of overseas after-sales service outlets, per manufacturer and country."""
