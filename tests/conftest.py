@@ -3,6 +3,7 @@ transaction, clients signed in as any role, and factories."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -69,10 +70,19 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
     return make_test_config(database_url, tmp_path)
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own application context (and `g`), as in
+    production, although the test keeps an application context pushed around it."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config: dict) -> Iterator[Flask]:
     """Returns an app whose sessions all join one transaction, rolled back after the test."""
     application = create_app(app_config)
+    application.test_client_class = IsolatedClient
     db = application.extensions["portal_db"]
     connection = db.engine.connect()
     transaction = connection.begin()
