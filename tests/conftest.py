@@ -7,6 +7,7 @@ import contextvars
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,28 +27,39 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Returns the URL of a freshly migrated database for this test process."""
+@contextmanager
+def fresh_database(name: str, folder: Path, *, migrate: bool = True) -> Iterator[str]:
+    """Yields the URL of a new, empty (or migrated) database of the kind under test: a SQLite
+    file in folder, or a PostgreSQL schema of its own (per xdist worker), dropped afterwards."""
     base = os.environ.get(PG_ENV)
     if not base:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal-test.sqlite3'}"
-        migrations.upgrade(url)
+        url = f"sqlite:///{folder / (name + '.sqlite3')}"
+        if migrate:
+            migrations.upgrade(url)
         yield url
         return
-    # One schema per xdist worker, so parallel workers never meet.
-    schema = f"portal_test_{re.sub(r'[^a-z0-9]', '', _worker().lower())}"
+    schema = f"portal_{name}_{re.sub(r'[^a-z0-9]', '', _worker().lower())}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
     text = url.render_as_string(hide_password=False)
-    migrations.upgrade(text)
-    yield text
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    admin.dispose()
+    if migrate:
+        migrations.upgrade(text)
+    try:
+        yield text
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Returns the URL of a freshly migrated database for this test process."""
+    with fresh_database("test", tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 def make_test_config(database_url: str, tmp_path: Path, **overrides: object) -> dict:
