@@ -1,9 +1,13 @@
-"""Values shared by the signing tests: a realistic letter."""
+"""Values shared by the signing tests: a realistic letter and key records."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from portal.signing.keys import kid_for, public_key_bytes
+from portal.signing.keyset import KeyRecord
 from portal.signing.payload import LetterClaims, canonical_digest
 
 BASE_URL = "https://portal.example.cn"
@@ -28,3 +32,17 @@ def realistic_claims(**changes: object) -> LetterClaims:
     values.update(changes)
     return LetterClaims(**values)  # type: ignore[arg-type]
 
+
+def key_record(key: Ed25519PrivateKey, **changes: object) -> KeyRecord:
+    """Return the published record of ``key`` as BYD's, with ``changes`` applied."""
+    public = key.public_key()
+    values: dict[str, object] = {
+        "kid": kid_for(public),
+        "public_key": public_key_bytes(public),
+        "manufacturer": "BYD",
+        "manufacturer_name": "比亚迪汽车工业有限公司",
+        "valid_from": datetime(2026, 1, 1, tzinfo=UTC),
+        "revoked_at": None,
+    }
+    values.update(changes)
+    return KeyRecord(**values)  # type: ignore[arg-type]
