@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 import pytest
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from reportlab.pdfgen.canvas import Canvas
 
 from portal.signing.certificates import (
     DOCUMENT_SIGNING,
@@ -162,3 +174,36 @@ def test_open_ec_key_refuses_an_ed25519_key():
     blob = seal_private_key(generate_signing_key(), MASTER, aad=b"k")
     with pytest.raises(MasterKeyError, match="not an EC key"):
         open_ec_key(blob, MASTER, aad=b"k")
+
+
+def _as_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def test_pyhanko_signs_a_pdf_that_validates_against_the_ca(authority, signer):
+    """The certificates are what pyHanko needs for a PAdES signature (key usage included)."""
+    (_, ca_cert), (key, cert) = authority, signer
+    der_key = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    pdf = io.BytesIO()
+    canvas = Canvas(pdf)
+    canvas.drawString(72, 720, "After-Sales Service Confirmation")
+    canvas.save()
+    signed = signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf.getvalue())),
+        signers.PdfSignatureMetadata(field_name="Seal", subfilter=SigSeedSubFilter.PADES),
+        signer=signers.SimpleSigner(
+            signing_cert=_as_asn1(cert),
+            signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
+            cert_registry=SimpleCertificateStore.from_certs([_as_asn1(ca_cert)]),
+        ),
+    )
+    status = validate_pdf_signature(
+        PdfFileReader(signed).embedded_signatures[0],
+        ValidationContext(trust_roots=[_as_asn1(ca_cert)]),
+    )
+    assert status.intact and status.valid and status.trusted
+    assert status.bottom_line
