@@ -8,6 +8,7 @@ looking things up and filling in the body text happen before it is built.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -87,9 +88,25 @@ def fill_body(template: str, values: Mapping[str, str]) -> str:
 
 
 def split_paragraphs(text: str) -> tuple[str, ...]:
-    """Give back the non-empty paragraphs of ``text``, split at blank lines."""
-    blocks = (" ".join(line.strip() for line in block.splitlines()) for block in text.split("\n\n"))
-    return tuple(block for block in blocks if block.strip())
+    """Give back the non-empty paragraphs of ``text``, split at blank lines.
+
+    The lines of a paragraph are joined as a wrapped template means them: with a space
+    between Latin words, directly between Chinese characters.
+    """
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if lines:
+            paragraphs.append(lines[0])
+            for line in lines[1:]:
+                cjk = _is_cjk(paragraphs[-1][-1]) or _is_cjk(line[0])
+                paragraphs[-1] += line if cjk else f" {line}"
+    return tuple(paragraphs)
+
+
+def _is_cjk(char: str) -> bool:
+    """Give back True for Chinese characters and full-width punctuation."""
+    return ord(char) >= 0x2E80
 
 
 @dataclass(frozen=True)
