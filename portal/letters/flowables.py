@@ -23,7 +23,6 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 __all__ = [
     "CELL_PAD",
     "NumberedCanvas",
-    "Picture",
     "SealMark",
     "SealRect",
     "Styles",
@@ -83,7 +82,7 @@ def styles_for(font: str) -> Styles:
     return Styles(
         name_zh=style("name_zh", 15, 19),
         name_en=style("name_en", 9.5, 12),
-        title_zh=style("title_zh", 17, 22, spaceBefore=4 * mm),
+        title_zh=style("title_zh", 17, 22, spaceBefore=3 * mm),
         title_en=style("title_en", 11, 14),
         heading=style("heading", 9.5, 13, spaceBefore=2.5 * mm, spaceAfter=1.2 * mm),
         body_zh=style("body_zh", 9.5, 14, firstLineIndent=19, spaceAfter=1 * mm),
@@ -170,25 +169,6 @@ class NumberedCanvas(Canvas):
         self.drawString(18 * mm, FOOTER_Y, self._footer_left)
         self.drawRightString(width - 18 * mm, FOOTER_Y, f"{self._pageNumber} / {total}")
         self.restoreState()
-
-
-class Picture(Flowable):
-    """Draws an already decoded image at a fixed size, centred in the available width."""
-
-    def __init__(self, image: ImageReader, width: float, height: float):
-        super().__init__()
-        self.image = image
-        self.width = width
-        self.height = height
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        """Give back the fixed size; the picture is centred in ``avail_width`` when drawn."""
-        self._offset = max(0.0, (avail_width - self.width) / 2)
-        return self.width, self.height
-
-    def draw(self) -> None:
-        """Give back nothing; draw the picture."""
-        self.canv.drawImage(self.image, self._offset, 0, self.width, self.height)
 
 
 class SealMark(Flowable):

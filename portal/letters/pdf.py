@@ -8,12 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PIL import Image as PILImage
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
     Flowable,
     HRFlowable,
@@ -27,7 +25,6 @@ from reportlab.platypus import (
 from .document import LetterDocument, Outlet
 from .flowables import (
     NumberedCanvas,
-    Picture,
     SealMark,
     SealRect,
     Styles,
@@ -37,6 +34,7 @@ from .flowables import (
     styles_for,
 )
 from .fonts import register_fonts
+from .qr_symbol import QRSymbol
 from .seal_image import generated_seal_png
 
 __all__ = ["SEAL_DIAMETER", "RenderedLetter", "SealRect", "render_letter_pdf"]
@@ -47,7 +45,7 @@ rl_config.useA85 = 0
 
 MARGIN_X = 18 * mm
 FRAME_WIDTH = A4[0] - 2 * MARGIN_X
-QR_SIZE = 36 * mm
+QR_SIZE = 35 * mm  # the symbol itself, without its quiet zone
 SEAL_DIAMETER = 40 * mm  # the usual size of a Chinese company seal
 _RULE = colors.HexColor("#8a1c1c")
 _HEADER_BG = colors.HexColor("#5b5b5b")
@@ -86,7 +84,24 @@ def render_letter_pdf(
         seal,
     ]
     out = io.BytesIO()
-    template = SimpleDocTemplate(
+    canvases: list[NumberedCanvas] = []
+
+    def canvas_maker(*args: Any, **kwargs: Any) -> NumberedCanvas:
+        footer = f"No. {doc.letter_number}"
+        canvases.append(
+            NumberedCanvas(*args, footer_left=footer, footer_font=fonts.regular, **kwargs)
+        )
+        return canvases[-1]
+
+    _template(out, doc, fonts.regular).build(story, canvasmaker=canvas_maker)
+    if seal.rect is None:  # pragma: no cover - reportlab always draws the last flowable
+        raise RuntimeError("the signature block was not laid out")
+    return RenderedLetter(out.getvalue(), seal.rect, seal_png, canvases[-1].page_count)
+
+
+def _template(out: io.BytesIO, doc: LetterDocument, font: str) -> SimpleDocTemplate:
+    """Give back the A4 page template writing to ``out``, with the letter's metadata."""
+    return SimpleDocTemplate(
         out,
         pagesize=A4,
         leftMargin=MARGIN_X,
@@ -97,31 +112,18 @@ def render_letter_pdf(
         author=doc.manufacturer.name_en or doc.manufacturer.name_zh,
         subject=f"VIN {doc.vehicle.vin}",
         creator="The Portal",
+        # The canvas starts each page in this font; the default Helvetica would not be embedded.
+        initialFontName=font,
     )
-    canvases: list[NumberedCanvas] = []
-
-    def canvas_maker(*args: Any, **kwargs: Any) -> NumberedCanvas:
-        footer = f"No. {doc.letter_number}"
-        canvases.append(
-            NumberedCanvas(*args, footer_left=footer, footer_font=fonts.regular, **kwargs)
-        )
-        return canvases[-1]
-
-    template.build(story, canvasmaker=canvas_maker)
-    if seal.rect is None:  # pragma: no cover - reportlab always draws the last flowable
-        raise RuntimeError("the signature block was not laid out")
-    return RenderedLetter(out.getvalue(), seal.rect, seal_png, canvases[-1].page_count)
 
 
-def _qr_reader(png: bytes) -> ImageReader:
-    """Give back the QR code as a greyscale image for embedding.
+def _font_command(s: Styles) -> tuple[str, tuple[int, int], tuple[int, int], str, float]:
+    """Give back a table style command setting the letter font.
 
-    reportlab turns anything but greyscale into RGB, three times the bytes to compress for
-    a black and white picture.
+    Tables select their cell font even for cells holding only Paragraphs; left at its
+    default, that is Helvetica, which would end up in the PDF without being embedded.
     """
-    with PILImage.open(io.BytesIO(png)) as image:
-        grey = image.convert("L")
-    return ImageReader(grey)
+    return ("FONT", (0, 0), (-1, -1), s.text.fontName, s.text.fontSize)
 
 
 def _iso(day: date) -> str:
@@ -138,9 +140,12 @@ def _letterhead(doc: LetterDocument, s: Styles) -> list[Flowable]:
         para(f"统一社会信用代码 / USCC: {m.uscc}", s.text),
         para("售后服务确认函", s.title_zh),
         para("After-Sales Service Confirmation", s.title_en),
+        Spacer(1, 2.5 * mm),
+        para(f"编号 / No.: {doc.letter_number}", s.text),
+        para(f"日期 / Date: {_iso(doc.issue_date)}", s.text),
     ]
     right = [
-        Picture(_qr_reader(doc.qr_png), QR_SIZE, QR_SIZE),
+        QRSymbol(doc.qr_png, QR_SIZE),
         para(f"函号 No. {doc.letter_number}", s.small),
         para(f"核验码 Code {doc.verification_code}", s.small),
         para(doc.verification_url, s.tiny),
@@ -149,6 +154,7 @@ def _letterhead(doc: LetterDocument, s: Styles) -> list[Flowable]:
     head.setStyle(
         TableStyle(
             [
+                _font_command(s),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("ALIGN", (1, 0), (1, 0), "CENTER"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -160,19 +166,8 @@ def _letterhead(doc: LetterDocument, s: Styles) -> list[Flowable]:
 
 
 def _opening(doc: LetterDocument, s: Styles) -> list[Flowable]:
-    """Give back the number and date line, the addressee and the body (Chinese, English)."""
-    meta = Table(
-        [[f"编号 / No.: {doc.letter_number}", f"日期 / Date: {_iso(doc.issue_date)}"]],
-        colWidths=[FRAME_WIDTH / 2] * 2,
-        style=[
-            ("FONT", (0, 0), (-1, -1), s.text.fontName, s.text.fontSize, s.text.leading),
-            ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ],
-    )
+    """Give back the addressee and the body, Chinese first, then English."""
     flow: list[Flowable] = [
-        meta,
         para(f"致：{doc.addressee_zh}", s.body_zh.clone("addr", firstLineIndent=0)),
         para(f"To: {doc.addressee_en}", s.body_en),
     ]
@@ -267,8 +262,9 @@ def _signature_table(doc: LetterDocument, s: Styles) -> Table:
         para(f"本确认函自出具之日起至{valid}有效。", s.text),
         para(f"This confirmation is valid from its date of issue until {valid}.", s.text),
         Spacer(1, 2 * mm),
-        para(f"核验：扫描二维码或访问下列网址，核验码 {doc.verification_code}", s.text),
-        para(f"Verify: scan the QR code or visit {doc.verification_url}", s.text),
+        para("核验：扫描二维码或访问以下网址 / Verify: scan the QR code or visit", s.text),
+        para(doc.verification_url, s.text),
+        para(f"核验码 / Verification code: {doc.verification_code}", s.text),
     ]
     right = [
         para("出具单位（盖章）/ Issued by (seal):", s.text),
@@ -282,5 +278,9 @@ def _signature_table(doc: LetterDocument, s: Styles) -> Table:
         [[left, right]],
         colWidths=[FRAME_WIDTH - 72 * mm, 72 * mm],
         rowHeights=[SEAL_DIAMETER - 6 * mm],
-        style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (0, 0), 0)],
+        style=[
+            _font_command(s),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (0, 0), 0),
+        ],
     )
