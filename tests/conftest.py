@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy.engine import make_url
 
 from portal import create_app, migrations
@@ -21,6 +22,11 @@ from portal.db import database
 from tests.factories import Factories
 
 PG_ENV = "PORTAL_TEST_DATABASE_URL"
+
+# No per-example deadline: on a loaded 2-core machine it fails tests on timing alone, and
+# speed belongs to the benchmarks under bench/.
+settings.register_profile("portal", deadline=None)
+settings.load_profile("portal")
 
 
 def _worker() -> str:
