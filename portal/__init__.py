@@ -45,6 +45,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal import site
     from portal.accounts import organisation_views
     from portal.accounts import views as account_views
+    from portal.letters import job_views as letter_job_views
+    from portal.letters import settings_views as letter_settings_views
+    from portal.letters import views as letter_views
 
-    for module in (site, account_views, organisation_views):
+    for module in (site, account_views, organisation_views, letter_views,
+                   letter_settings_views, letter_job_views):
         app.register_blueprint(module.bp)

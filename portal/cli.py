@@ -16,6 +16,9 @@ from portal.accounts.roles import OrgKind, Role
 from portal.db import database
 from portal.demo import seed_demo
 from portal.errors import PortalError
+from portal.letters.context import master_key
+from portal.letters.keyring import ensure_authority
+from portal.letters.runner import run_pending_jobs
 
 
 @contextmanager
@@ -40,7 +43,9 @@ def unit_of_work() -> Iterator[Session]:
 def init_command() -> None:
     """Create or upgrade the database to the newest schema."""
     migrations.upgrade(current_app.config["DATABASE_URL"])
-    click.echo("The database is up to date.")
+    with unit_of_work() as session:
+        ensure_authority(session, master_key(current_app))
+    click.echo("The database is up to date and the Portal's signing authority exists.")
 
 
 @click.command("create-org")
@@ -119,6 +124,14 @@ def run_demo_command(ctx: click.Context, host: str, port: int) -> None:
     current_app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
+@click.command("run-jobs")
+@with_appcontext
+def run_jobs_command() -> None:
+    """Run every queued batch of letters (and any a crashed runner left), then stop."""
+    count = run_pending_jobs(current_app._get_current_object())
+    click.echo(f"{count} batch job(s) run.")
+
+
 def register(app: Flask) -> None:
     """Adds the Portal's commands to `flask --app portal`."""
     for command in (
@@ -127,5 +140,6 @@ def register(app: Flask) -> None:
         create_user_command,
         seed_demo_command,
         run_demo_command,
+        run_jobs_command,
     ):
         app.cli.add_command(command)

@@ -9,13 +9,17 @@ from typing import Any
 
 from flask import Flask
 
+from portal.signing.keys import new_master_key_text
+
 
 class DefaultConfig:
     """The defaults every deployment starts from; instance/config.py and PORTAL_* override them."""
 
     DATABASE_URL: str | None = None  # None: sqlite file in the instance folder
     SECRET_KEY: str | None = None  # None: generated once and kept in the instance folder
-    MASTER_KEY: str | None = None  # None: generated once and kept in the instance folder
+    # Encrypts every private signing key at rest (urlsafe base64 of 32 bytes).
+    # None: generated once and kept in the instance folder.
+    MASTER_KEY: str | None = None
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
     REDIS_URL: str | None = None
     STORAGE_DIR: str | None = None  # None: <instance>/storage
@@ -33,6 +37,8 @@ class DefaultConfig:
     LOGIN_MAX_DELAY_SECONDS: int = 15 * 60
     INVITATION_VALID_HOURS: int = 72
     RATELIMIT_ENABLED: bool = True
+    JOB_RUNNER: str = "thread"  # "thread": batches run in the web process; "external": run-jobs
+    ISSUE_WORKERS: int | None = None  # processes sealing letters in a batch; None: every core
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
@@ -60,7 +66,7 @@ def _instance_secret(instance: Path, name: str) -> str:
     if path.exists():
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32) if name != "master_key" else _new_master_key()
+    value = new_master_key_text() if name == "master_key" else secrets.token_urlsafe(32)
     # O_EXCL: two workers starting at once must not write two different secrets.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -69,10 +75,3 @@ def _instance_secret(instance: Path, name: str) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(value + "\n")
     return value
-
-
-def _new_master_key() -> str:
-    """Returns a new master key as urlsafe base64 of 32 random bytes."""
-    import base64
-
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()

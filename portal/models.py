@@ -3,17 +3,29 @@
 from portal.accounts.models import Brand, LoginThrottle, Organisation, PasswordLink, User, Wmi
 from portal.audit.models import AuditEntry
 from portal.db import Base
+from portal.letters.job_models import IssueJob, IssueJobItem
+from portal.letters.key_models import PortalAuthority, SealKey, SigningCertificate
+from portal.letters.models import Letter, LetterCounter, LetterOutlet, LetterSettings
 from portal.outlets.models import Outlet, OutletVersion
 
 __all__ = [
     "AuditEntry",
     "Base",
     "Brand",
+    "IssueJob",
+    "IssueJobItem",
+    "Letter",
+    "LetterCounter",
+    "LetterOutlet",
+    "LetterSettings",
     "LoginThrottle",
     "Organisation",
     "Outlet",
     "OutletVersion",
     "PasswordLink",
+    "PortalAuthority",
+    "SealKey",
+    "SigningCertificate",
     "User",
     "Wmi",
 ]

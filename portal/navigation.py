@@ -21,6 +21,8 @@ class NavItem:
 ITEMS = (
     NavItem("accounts.index", _l("Home")),
     NavItem("organisations.list_organisations", _l("Organisations")),
+    NavItem("letters.list_letters", _l("Letters")),
+    NavItem("letter_settings.settings", _l("Letter settings")),
     NavItem("accounts.users", _l("Users")),
 )
 

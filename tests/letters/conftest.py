@@ -62,3 +62,59 @@ def sign(rendered: RenderedLetter, pki: SealPki) -> bytes:
 @pytest.fixture(scope="session")
 def signed_pdf(rendered: RenderedLetter, pki: SealPki) -> bytes:
     return sign(rendered, pki)
+
+
+# --- Issuing letters through the Portal (database, keys, storage) ---------------------------
+
+import pytest as _pytest  # noqa: E402
+
+from portal.accounts.roles import OrgKind as _OrgKind  # noqa: E402
+from portal.accounts.roles import Role as _Role  # noqa: E402
+from portal.letters.issuance import IssuanceContext, LetterOrder  # noqa: E402
+from portal.signing import parse_master_key  # noqa: E402
+from portal.storage import FileStorage  # noqa: E402
+
+
+class Issuing:
+    """A manufacturer with outlets in Germany, an issuer, and orders ready to issue."""
+
+    def __init__(self, app, make, tmp_path):
+        self.app = app
+        self.make = make
+        self.manufacturer = make.organisation(_OrgKind.MANUFACTURER)
+        self.brand = self.manufacturer.brands[0]
+        self.outlets = [make.outlet(self.manufacturer, country="DE") for _ in range(3)]
+        self.exporter = make.organisation(_OrgKind.EXPORTER)
+        self.issuer = make.user(_Role.MANUFACTURER_ISSUER, org=self.manufacturer)
+        self.store = FileStorage(app.config["STORAGE_DIR"])
+
+    def order(self, **fields) -> LetterOrder:
+        from datetime import date
+
+        values = {
+            "manufacturer_id": self.manufacturer.id, "brand_id": self.brand.id,
+            "model": "Seal 06 DM-i", "vin": self.make.vin(self.manufacturer),
+            "registration_date": date(2026, 9, 1),
+            "transfer_registration_date": date(2026, 10, 1), "country": "DE",
+            "exporter_name": self.exporter.name_en, "exporter_uscc": self.exporter.uscc,
+            "exporter_id": self.exporter.id,
+        }
+        values.update(fields)
+        return LetterOrder(**values)
+
+    def context(self, **fields) -> IssuanceContext:
+        values = {
+            "master_key": parse_master_key(self.app.config["MASTER_KEY"]),
+            "base_url": "https://portal.example.cn", "store": self.store, "actor": self.issuer,
+        }
+        values.update(fields)
+        return IssuanceContext(**values)
+
+    def stored_files(self) -> list:
+        return sorted(p for p in self.store.root.rglob("*.pdf")) if self.store.root.exists() \
+            else []
+
+
+@_pytest.fixture
+def issuing(app, make, tmp_path) -> Issuing:
+    return Issuing(app, make, tmp_path)

@@ -1,0 +1,215 @@
+"""A manufacturer's keys: seal keys (rotation, compromise) and PDF-signing certificates,
+issued by the Portal's authority or uploaded. Private keys leave this module only opened,
+in memory, for the issuance that needs them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Organisation, User
+from portal.audit.record import record
+from portal.db import utcnow
+from portal.errors import PortalError
+from portal.letters.key_models import PortalAuthority, SealKey, SigningCertificate
+from portal.letters.uploaded_certificates import checked_upload
+from portal.signing import (
+    MasterKeyError,
+    generate_signing_key,
+    kid_for,
+    kid_text,
+    open_private_key,
+    public_key_bytes,
+    seal_private_key,
+)
+from portal.signing.certificates import (
+    certificate_pem,
+    create_certificate_authority,
+    generate_ec_key,
+    issue_signing_certificate,
+    load_certificate_pem,
+    open_ec_key,
+    seal_ec_key,
+)
+
+AUTHORITY_NAME = "Portal Letter Signing Authority"
+
+
+class KeysUnavailable(PortalError):
+    """The master key is missing or wrong, so no private key can be opened."""
+
+    status_code = 503
+
+
+@dataclass(frozen=True)
+class SigningMaterial:
+    """What one issuance signs with, opened in memory."""
+
+    seal_key: SealKey
+    seal_private: Ed25519PrivateKey
+    certificate: x509.Certificate
+    certificate_key: ec.EllipticCurvePrivateKey
+    chain: tuple[x509.Certificate, ...]
+
+
+def keys_unavailable() -> KeysUnavailable:
+    """Returns the error shown when the master key cannot open the signing keys."""
+    return KeysUnavailable(_("The signing keys cannot be opened: the Portal's master key is "
+                             "missing or wrong. No letter was issued; ask the operator to "
+                             "check PORTAL_MASTER_KEY."))
+
+
+def ensure_authority(session: Session, master_key: bytes) -> PortalAuthority:
+    """Returns the Portal's certificate authority, creating it on first use."""
+    authority = session.scalar(sa.select(PortalAuthority).order_by(PortalAuthority.id.desc()))
+    if authority is not None:
+        return authority
+    key, cert = create_certificate_authority(AUTHORITY_NAME)
+    try:
+        sealed = seal_ec_key(key, master_key, aad=b"authority")
+    except MasterKeyError:
+        raise keys_unavailable() from None
+    authority = PortalAuthority(certificate_pem=certificate_pem(cert), sealed_key=sealed)
+    session.add(authority)
+    session.flush()
+    return authority
+
+
+def new_seal_key(session: Session, manufacturer: Organisation, master_key: bytes, *,
+                 actor: User | None = None) -> SealKey:
+    """Returns a new active seal key for the manufacturer; the previous one is retired
+    (it still verifies what it sealed)."""
+    private = generate_signing_key()
+    public = private.public_key()
+    kid = kid_text(kid_for(public))
+    try:
+        sealed = seal_private_key(private, master_key, aad=kid.encode())
+    except MasterKeyError:
+        raise keys_unavailable() from None
+    now = utcnow()
+    for old in session.scalars(sa.select(SealKey).where(
+            SealKey.manufacturer_id == manufacturer.id, SealKey.retired_at.is_(None))):
+        old.retired_at = now
+    key = SealKey(manufacturer_id=manufacturer.id, kid=kid, public_key=public_key_bytes(public),
+                  sealed_private_key=sealed, created_at=now)
+    session.add(key)
+    session.flush()
+    record(session, "seal_key.created", actor=actor, organisation_id=manufacturer.id, obj=key,
+           kid=kid)
+    return key
+
+
+def mark_compromised(session: Session, key: SealKey, *, since: datetime, reason: str,
+                     actor: User | None = None) -> None:
+    """Records that the key was compromised at `since`: letters it sealed after that time no
+    longer verify as genuine. The key seals nothing more."""
+    if since.tzinfo is None:
+        raise ValueError("since must be timezone-aware")
+    if not reason.strip():
+        raise PortalError(_("Say why the key is considered compromised."), field="reason")
+    key.compromised_at = since.astimezone(UTC)
+    key.compromise_reason = reason.strip()[:500]
+    key.retired_at = key.retired_at or utcnow()
+    session.flush()
+    record(session, "seal_key.compromised", actor=actor, organisation_id=key.manufacturer_id,
+           obj=key, kid=key.kid, since=since.isoformat(), reason=key.compromise_reason)
+
+
+def issue_portal_certificate(session: Session, manufacturer: Organisation, master_key: bytes,
+                             *, actor: User | None = None) -> SigningCertificate:
+    """Returns a new PDF-signing certificate for the manufacturer from the Portal's authority;
+    it replaces the active one."""
+    authority = ensure_authority(session, master_key)
+    try:
+        ca_key = open_ec_key(authority.sealed_key, master_key, aad=b"authority")
+    except MasterKeyError:
+        raise keys_unavailable() from None
+    ca_cert = load_certificate_pem(authority.certificate_pem)
+    key = generate_ec_key()
+    cert = issue_signing_certificate(
+        ca_key, ca_cert, organisation_name=manufacturer.name_zh or manufacturer.name_en,
+        common_name=manufacturer.name_en, public_key=key.public_key())
+    return _store_certificate(session, manufacturer, cert, key, (ca_cert,), "portal",
+                              master_key, actor)
+
+
+def _store_certificate(session: Session, manufacturer: Organisation, cert: x509.Certificate,
+                       key: ec.EllipticCurvePrivateKey, chain: tuple[x509.Certificate, ...],
+                       source: str, master_key: bytes, actor: User | None) -> SigningCertificate:
+    aad = f"certificate:{manufacturer.id}:{cert.serial_number}".encode()
+    try:
+        sealed = seal_ec_key(key, master_key, aad=aad)
+    except MasterKeyError:
+        raise keys_unavailable() from None
+    now = utcnow()
+    for old in session.scalars(sa.select(SigningCertificate).where(
+            SigningCertificate.manufacturer_id == manufacturer.id,
+            SigningCertificate.retired_at.is_(None))):
+        old.retired_at = now
+    row = SigningCertificate(
+        manufacturer_id=manufacturer.id, certificate_pem=certificate_pem(cert),
+        chain_pem=b"".join(certificate_pem(c) for c in chain), sealed_private_key=sealed,
+        source=source, not_after=cert.not_valid_after_utc, created_at=now)
+    session.add(row)
+    session.flush()
+    record(session, "certificate.added", actor=actor, organisation_id=manufacturer.id, obj=row,
+           source=source, serial=str(cert.serial_number))
+    return row
+
+
+def active_seal_key(session: Session, manufacturer_id: int) -> SealKey | None:
+    """Returns the manufacturer's key that seals new letters, if any."""
+    return session.scalar(sa.select(SealKey).where(
+        SealKey.manufacturer_id == manufacturer_id, SealKey.retired_at.is_(None),
+        SealKey.compromised_at.is_(None)).order_by(SealKey.id.desc()))
+
+
+def active_certificate(session: Session, manufacturer_id: int) -> SigningCertificate | None:
+    """Returns the manufacturer's certificate that signs new PDFs, if any."""
+    return session.scalar(sa.select(SigningCertificate).where(
+        SigningCertificate.manufacturer_id == manufacturer_id,
+        SigningCertificate.retired_at.is_(None)).order_by(SigningCertificate.id.desc()))
+
+
+def signing_material(session: Session, manufacturer: Organisation,
+                     master_key: bytes) -> SigningMaterial:
+    """Returns the opened keys an issuance signs with, creating them on first use."""
+    seal_key = active_seal_key(session, manufacturer.id) or new_seal_key(
+        session, manufacturer, master_key)
+    cert_row = active_certificate(session, manufacturer.id) or issue_portal_certificate(
+        session, manufacturer, master_key)
+    certificate = load_certificate_pem(cert_row.certificate_pem)
+    aad = f"certificate:{manufacturer.id}:{certificate.serial_number}".encode()
+    try:
+        seal_private = open_private_key(seal_key.sealed_private_key, master_key,
+                                        aad=seal_key.kid.encode())
+        certificate_key = open_ec_key(cert_row.sealed_private_key, master_key, aad=aad)
+    except MasterKeyError:
+        raise keys_unavailable() from None
+    chain = tuple(x509.load_pem_x509_certificates(cert_row.chain_pem)) if cert_row.chain_pem \
+        else ()
+    return SigningMaterial(seal_key, seal_private, certificate, certificate_key, chain)
+
+
+def trust_roots(session: Session) -> list[x509.Certificate]:
+    """Returns the certificates a PDF signature may chain to: the Portal's authorities."""
+    return [load_certificate_pem(row.certificate_pem)
+            for row in session.scalars(sa.select(PortalAuthority))]
+
+
+def upload_certificate(session: Session, manufacturer: Organisation, *, certificate_pem: bytes,
+                       key_pem: bytes, password: str | None, chain_pem: bytes,
+                       master_key: bytes, actor: User) -> SigningCertificate:
+    """Stores a manufacturer's own certificate and EC key after checking that they belong
+    together, are valid now and allow signing."""
+    cert, key, chain = checked_upload(certificate_pem, key_pem, password, chain_pem,
+                                      now=datetime.now(UTC))
+    return _store_certificate(session, manufacturer, cert, key, chain, "uploaded", master_key,
+                              actor)

@@ -1,0 +1,82 @@
+"""A manufacturer's letter settings: body text, validity and seal image."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Organisation, User
+from portal.audit.record import record
+from portal.db import utcnow
+from portal.errors import ValidationError
+from portal.letters.document import (
+    BODY_PLACEHOLDERS,
+    DEFAULT_BODY_EN,
+    DEFAULT_BODY_ZH,
+    TemplateError,
+    fill_body,
+)
+from portal.letters.models import LetterSettings
+from portal.letters.seal_image import SealImageError, check_seal_upload
+from portal.storage import FileStorage
+
+MIN_VALIDITY_DAYS, MAX_VALIDITY_DAYS = 1, 730
+
+
+def letter_settings(session: Session, manufacturer: Organisation) -> LetterSettings:
+    """Returns the manufacturer's settings, with the defaults when none were saved."""
+    settings = session.get(LetterSettings, manufacturer.id)
+    if settings is None:
+        settings = LetterSettings(manufacturer_id=manufacturer.id, body_zh=DEFAULT_BODY_ZH,
+                                  body_en=DEFAULT_BODY_EN, validity_days=180)
+        session.add(settings)
+        session.flush()
+    return settings
+
+
+def _checked_body(text: str, field: str) -> str:
+    body = (text or "").strip()
+    if not body:
+        raise ValidationError(_("The letter body cannot be empty."), field=field)
+    try:
+        fill_body(body, dict.fromkeys(BODY_PLACEHOLDERS, "x"))
+    except TemplateError as error:
+        raise ValidationError(
+            _("The body may use only {manufacturer_name}, {country_name} and {exporter_name}: "
+              "%(reason)s", reason=str(error)), field=field) from None
+    return body
+
+
+def update_letter_settings(session: Session, manufacturer: Organisation, *, body_zh: str,
+                           body_en: str, validity_days: int, actor: User) -> LetterSettings:
+    """Saves the body texts and validity after checking them."""
+    settings = letter_settings(session, manufacturer)
+    if not MIN_VALIDITY_DAYS <= validity_days <= MAX_VALIDITY_DAYS:
+        raise ValidationError(_("Validity is between %(low)d and %(high)d days.",
+                                low=MIN_VALIDITY_DAYS, high=MAX_VALIDITY_DAYS),
+                              field="validity_days")
+    settings.body_zh = _checked_body(body_zh, "body_zh")
+    settings.body_en = _checked_body(body_en, "body_en")
+    settings.validity_days = validity_days
+    settings.updated_at, settings.updated_by_id = utcnow(), actor.id
+    session.flush()
+    record(session, "letter_settings.updated", actor=actor, obj=manufacturer,
+           validity_days=validity_days)
+    return settings
+
+
+def upload_seal_image(session: Session, manufacturer: Organisation, data: bytes, *,
+                      store: FileStorage, actor: User) -> LetterSettings:
+    """Stores a checked seal image (PNG with transparency) for the manufacturer's letters."""
+    try:
+        png = check_seal_upload(data)
+    except SealImageError as error:
+        raise ValidationError(str(error), field="seal") from None
+    settings = letter_settings(session, manufacturer)
+    key = f"seals/{manufacturer.id}/{utcnow():%Y%m%dT%H%M%S}.png"
+    store.put(key, png, session=session)
+    settings.seal_image_key = key
+    settings.updated_at, settings.updated_by_id = utcnow(), actor.id
+    session.flush()
+    record(session, "letter_settings.seal_uploaded", actor=actor, obj=manufacturer)
+    return settings

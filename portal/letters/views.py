@@ -1,0 +1,156 @@
+"""Letters for manufacturers and exporters: search, detail, PDF, direct issuance, revocation
+and corrected re-issue."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.accounts.access import current_org
+from portal.accounts.roles import EXPORTER_ROLES, MANUFACTURER_EDITORS, MANUFACTURER_ROLES
+from portal.db import db_session, utcnow
+from portal.errors import PortalError
+from portal.letters.context import issuance_context, issue_form_choices, order_from_form
+from portal.letters.forms import IssueForm, RevokeForm
+from portal.letters.issuance import issue_letter
+from portal.letters.service import (
+    LetterFilter,
+    Standing,
+    letter_of,
+    letters_of,
+    revoke_letter,
+    standing_on,
+)
+from portal.outlets import countries
+from portal.security import allow
+from portal.storage import storage
+from portal.views_common import show_on_form
+
+bp = Blueprint("letters", __name__, url_prefix="/letters")
+READERS = (*MANUFACTURER_ROLES, *EXPORTER_ROLES)
+PAGE_SIZE = 50
+
+
+@bp.route("")
+@allow(*READERS)
+def list_letters() -> str:
+    filters = LetterFilter(text=request.args.get("q", "")[:60],
+                           country=request.args.get("country", "")[:2],
+                           standing=request.args.get("standing", ""))
+    page = max(1, request.args.get("page", 1, type=int))
+    query = letters_of(current_org(), filters).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    letters = list(db_session().scalars(query))
+    return render_template("letters/list.html", letters=letters[:PAGE_SIZE], filters=filters,
+                           page=page, more=len(letters) > PAGE_SIZE, standings=list(Standing))
+
+
+@bp.route("/<int:letter_id>")
+@allow(*READERS)
+def detail(letter_id: int) -> str:
+    letter = letter_of(db_session(), current_org(), letter_id)
+    return render_template("letters/detail.html", letter=letter, revoke=RevokeForm())
+
+
+@bp.route("/<int:letter_id>/pdf")
+@allow(*READERS)
+def pdf(letter_id: int) -> Response:
+    letter = letter_of(db_session(), current_org(), letter_id)
+    data = storage().get(letter.pdf_key)
+    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{letter.number}.pdf")
+
+
+@bp.route("/<int:letter_id>/revoke", methods=["POST"])
+@allow(*MANUFACTURER_EDITORS)
+def revoke(letter_id: int) -> str | Response:
+    letter = letter_of(db_session(), current_org(), letter_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            revoke_letter(db_session(), letter, reason=form.reason.data or "", actor=current_user)
+        except PortalError as error:
+            show_on_form(form, error)
+        else:
+            flash(_("Letter %(number)s is revoked.", number=letter.number), "success")
+            return redirect(url_for("letters.detail", letter_id=letter.id))
+    return render_template("letters/detail.html", letter=letter, revoke=form), 400
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*MANUFACTURER_EDITORS)
+def issue() -> str | Response:
+    return _issue_page(IssueForm(), supersedes=None)
+
+
+@bp.route("/<int:letter_id>/supersede", methods=["GET", "POST"])
+@allow(*MANUFACTURER_EDITORS)
+def supersede(letter_id: int) -> str | Response:
+    old = letter_of(db_session(), current_org(), letter_id)
+    form = IssueForm(data=_data_of(old)) if request.method == "GET" else IssueForm()
+    return _issue_page(form, supersedes=old)
+
+
+def _issue_page(form: IssueForm, *, supersedes) -> str | Response:
+    org = current_org()
+    issue_form_choices(form, org)
+    form.ensure_issue_key()
+    if form.validate_on_submit():
+        session = db_session()
+        try:
+            with session.begin_nested():
+                letter = issue_letter(session, order_from_form(form, org, supersedes),
+                                      issuance_context(current_app, current_user))
+        except PortalError as error:
+            show_on_form(form, error)
+        else:
+            flash(_("Letter %(number)s is issued.", number=letter.number), "success")
+            return redirect(url_for("letters.detail", letter_id=letter.id))
+    return render_template("letters/issue.html", form=form, supersedes=supersedes)
+
+
+def _data_of(letter) -> dict:
+    brand = next((b.id for b in letter.manufacturer.brands if b.name == letter.brand), None)
+    return {"brand_id": brand, "model": letter.model, "vin": letter.vin,
+            "registration_date": letter.registration_date,
+            "transfer_registration_date": letter.transfer_registration_date,
+            "engine_number": letter.engine_number, "colour": letter.colour,
+            "fuel_type": letter.fuel_type, "country": letter.country,
+            "exporter_name": letter.exporter_name, "exporter_uscc": letter.exporter_uscc}
+
+
+STANDING_LABELS = {
+    Standing.VALID: _l("valid"),
+    Standing.EXPIRED: _l("expired"),
+    Standing.REVOKED: _l("revoked"),
+    Standing.SUPERSEDED: _l("superseded"),
+}
+
+
+@bp.app_template_global()
+def standing(letter) -> str:
+    """Returns the letter's standing today, for templates."""
+    return standing_on(letter, utcnow().date()).value
+
+
+@bp.app_template_global()
+def standing_label(value: Standing) -> str:
+    return str(STANDING_LABELS[Standing(value)])
+
+
+@bp.app_template_global()
+def country_label(code: str) -> str:
+    return countries.label(code)
