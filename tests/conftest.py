@@ -3,6 +3,7 @@ transaction, clients signed in as any role, and factories."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -69,10 +70,23 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
     return make_test_config(database_url, tmp_path)
 
 
+class RequestIsolatingClient(FlaskClient):
+    """A test client whose every request runs in a fresh context, as under a real server.
+
+    The `app` fixture keeps an application context open for the whole test; a request would
+    otherwise reuse it, and with it `g`, where Flask-Login caches the signed-in user: a
+    second client would then act as the first client's user.
+    """
+
+    def open(self, *args: object, **kwargs: object):  # type: ignore[override]
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config: dict) -> Iterator[Flask]:
     """Returns an app whose sessions all join one transaction, rolled back after the test."""
     application = create_app(app_config)
+    application.test_client_class = RequestIsolatingClient
     db = application.extensions["portal_db"]
     connection = db.engine.connect()
     transaction = connection.begin()
