@@ -45,6 +45,15 @@ def _register_blueprints(app: Flask) -> None:
     from portal import site
     from portal.accounts import organisation_views
     from portal.accounts import views as account_views
+    from portal.requests import batch_views, review_views
+    from portal.requests import views as request_views
 
-    for module in (site, account_views, organisation_views):
+    for module in (
+        site,
+        account_views,
+        organisation_views,
+        request_views,
+        batch_views,
+        review_views,
+    ):
         app.register_blueprint(module.bp)

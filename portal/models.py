@@ -4,16 +4,20 @@ from portal.accounts.models import Brand, LoginThrottle, Organisation, PasswordL
 from portal.audit.models import AuditEntry
 from portal.db import Base
 from portal.outlets.models import Outlet, OutletVersion
+from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
 
 __all__ = [
     "AuditEntry",
     "Base",
     "Brand",
+    "LetterRequest",
     "LoginThrottle",
     "Organisation",
     "Outlet",
     "OutletVersion",
     "PasswordLink",
+    "RequestBatch",
+    "RequestEvent",
     "User",
     "Wmi",
 ]

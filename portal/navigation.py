@@ -21,6 +21,8 @@ class NavItem:
 ITEMS = (
     NavItem("accounts.index", _l("Home")),
     NavItem("organisations.list_organisations", _l("Organisations")),
+    NavItem("requests.list_requests", _l("Requests")),
+    NavItem("review.queue", _l("Review")),
     NavItem("accounts.users", _l("Users")),
 )
 
