@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import hashlib
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Organisation, User
 from portal.audit.record import record
+from portal.db import UTCDateTime, utcnow
 from portal.errors import ValidationError
 from portal.requests.attachments import clean_filename
 from portal.requests.csv_io import CsvRow, RowError, read_rows, vehicle_input
-from portal.requests.models import RequestBatch
-from portal.requests.service import ExporterIdentity, new_request, pending_duplicates
+from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
+from portal.requests.service import ExporterIdentity, pending_duplicates, request_values
 from portal.requests.vetting import Addressee, CheckedVehicle, VehicleRejected, vet_vehicle
 
 
@@ -70,6 +72,49 @@ def vet_rows(
     return passed, errors
 
 
+def _write_requests(
+    session: Session,
+    batch: RequestBatch,
+    vehicles: list[CheckedVehicle],
+    addressee: Addressee,
+    identity: ExporterIdentity,
+    actor: User,
+) -> None:
+    """Writes the requests and their creation events in two statements, whatever the count.
+
+    The ORM would insert row by row to learn each new id; the events instead take their
+    request ids from the rows just written, with one INSERT ... SELECT.
+    """
+    now = utcnow()
+    rows = [
+        {
+            **request_values(
+                vehicle=vehicle,
+                addressee=addressee,
+                exporter=identity,
+                actor=actor,
+                submit=batch.submitted,
+                now=now,
+            ),
+            "batch_id": batch.id,
+        }
+        for vehicle in vehicles
+    ]
+    session.execute(sa.insert(LetterRequest), rows)
+    written = sa.select(
+        LetterRequest.id,
+        sa.literal(now, UTCDateTime()),
+        sa.literal(actor.id),
+        LetterRequest.status,
+        sa.literal(""),
+    ).where(LetterRequest.batch_id == batch.id)
+    session.execute(
+        sa.insert(RequestEvent).from_select(
+            ["request_id", "at", "actor_id", "to_status", "note"], written
+        )
+    )
+
+
 def import_batch(
     session: Session,
     *,
@@ -115,18 +160,9 @@ def import_batch(
         created_by_id=actor.id,
     )
     session.add(batch)
-    session.add_all(
-        new_request(
-            vehicle=checked,
-            addressee=addressee,
-            exporter=identity,
-            actor=actor,
-            submit=submit,
-            batch=batch,
-        )
-        for _row, checked in passed
-    )
     session.flush()
+    vehicles = [checked for _row, checked in passed]
+    _write_requests(session, batch, vehicles, addressee, identity, actor)
     record(
         session,
         "request.batch_imported",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -21,7 +22,7 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, PortalError, ValidationError
 from portal.requests import states
 from portal.requests.attachments import CheckedAttachment
-from portal.requests.models import STATUS_LABELS, LetterRequest, RequestBatch, RequestEvent
+from portal.requests.models import STATUS_LABELS, LetterRequest, RequestEvent
 from portal.requests.states import RequestAction, RequestStatus, TransitionRefused
 from portal.requests.uploads import Upload
 from portal.requests.vetting import Addressee, CheckedVehicle, no_outlets_message
@@ -183,6 +184,33 @@ def _scan_values(scan: StoredScan) -> dict[str, object]:
     }
 
 
+def request_values(
+    *,
+    vehicle: CheckedVehicle,
+    addressee: Addressee,
+    exporter: ExporterIdentity,
+    actor: User,
+    submit: bool,
+    now: datetime,
+) -> dict[str, object]:
+    """Return the column values of a new request, as a draft or submitted at once."""
+    status = RequestStatus.SUBMITTED if submit else RequestStatus.DRAFT
+    return {
+        "exporter_id": exporter.organisation.id if exporter.organisation else None,
+        "exporter_name": exporter.name,
+        "exporter_uscc": exporter.uscc,
+        "manufacturer_id": addressee.manufacturer.id,
+        "status": status,
+        "rejection_reason": "",
+        "created_by_id": actor.id,
+        "created_at": now,
+        "updated_at": now,
+        "submitted_by_id": actor.id if submit else None,
+        "submitted_at": now if submit else None,
+        **_vehicle_values(vehicle),
+    }
+
+
 def new_request(
     *,
     vehicle: CheckedVehicle,
@@ -191,27 +219,14 @@ def new_request(
     actor: User,
     submit: bool,
     scan: StoredScan | None = None,
-    batch: RequestBatch | None = None,
 ) -> LetterRequest:
     """Return a new request (not yet added to a session) with its creation event."""
     now = utcnow()
-    status = RequestStatus.SUBMITTED if submit else RequestStatus.DRAFT
-    request = LetterRequest(
-        exporter=exporter.organisation,
-        exporter_name=exporter.name,
-        exporter_uscc=exporter.uscc,
-        manufacturer_id=addressee.manufacturer.id,
-        status=status,
-        created_by_id=actor.id,
-        created_at=now,
-        updated_at=now,
-        submitted_by_id=actor.id if submit else None,
-        submitted_at=now if submit else None,
-        batch=batch,
-        **_vehicle_values(vehicle),
-        **(_scan_values(scan) if scan else {}),
+    values = request_values(
+        vehicle=vehicle, addressee=addressee, exporter=exporter, actor=actor, submit=submit, now=now
     )
-    request.events.append(RequestEvent(at=now, actor_id=actor.id, to_status=status))
+    request = LetterRequest(**values, **(_scan_values(scan) if scan else {}))
+    request.events.append(RequestEvent(at=now, actor_id=actor.id, to_status=request.status))
     return request
 
 

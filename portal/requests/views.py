@@ -189,7 +189,9 @@ def _update(form: VehicleForm, found: LetterRequest) -> bool:
     except VehicleRejected as rejected:
         problems.append(rejected)
     try:
-        upload = read_upload(form.certificate.data, required=not found.has_attachment)
+        # Requests from a CSV batch may stay without a scan (docs/requests-csv.md).
+        required = not found.has_attachment and found.batch_id is None
+        upload = read_upload(form.certificate.data, required=required)
     except PortalError as error:
         problems.append(error)
     try:
