@@ -111,13 +111,7 @@ def check_attachment(
 ) -> CheckedAttachment:
     """Return what is known about a scan that passes every check, or raise `AttachmentError`."""
     extension = extension_of(filename)
-    declared = CONTENT_TYPE_OF_EXTENSION.get(extension)
-    if declared is None:
-        raise AttachmentError(
-            AttachmentErrorCode.EXTENSION,
-            f"A scan must be a PDF, JPEG or PNG file (.pdf, .jpg, .jpeg, .png), not {extension!r}.",
-            extension=extension,
-        )
+    declared = _declared_type(extension)
     if not data:
         raise AttachmentError(AttachmentErrorCode.EMPTY, "The file is empty.", extension=extension)
     if len(data) > max_bytes:
@@ -151,6 +145,18 @@ def check_attachment(
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def _declared_type(extension: str) -> str:
+    """Return the content type the extension claims, or raise `AttachmentError`."""
+    declared = CONTENT_TYPE_OF_EXTENSION.get(extension)
+    if declared is None:
+        raise AttachmentError(
+            AttachmentErrorCode.EXTENSION,
+            f"A scan must be a PDF, JPEG or PNG file (.pdf, .jpg, .jpeg, .png), not {extension!r}.",
+            extension=extension,
+        )
+    return declared
 
 
 def _check_pdf(data: bytes, extension: str) -> None:

@@ -72,6 +72,33 @@ def vet_rows(
     return passed, errors
 
 
+def _still_open(
+    session: Session,
+    addressee: Addressee,
+    identity: ExporterIdentity,
+    passed: list[tuple[CsvRow, CheckedVehicle]],
+) -> list[RowError]:
+    """Return an error for each row whose vehicle and country the exporter has pending."""
+    open_ones = pending_duplicates(
+        session,
+        manufacturer_id=addressee.manufacturer.id,
+        exporter=identity,
+        vehicles=[(checked.vin, checked.country) for _row, checked in passed],
+    )
+    return [
+        RowError(
+            row.number,
+            "vin",
+            _(
+                "Request #%(id)d for this vehicle and country is still open.",
+                id=open_ones[(checked.vin, checked.country)],
+            ),
+        )
+        for row, checked in passed
+        if (checked.vin, checked.country) in open_ones
+    ]
+
+
 def _write_requests(
     session: Session,
     batch: RequestBatch,
@@ -130,24 +157,7 @@ def import_batch(
     passed, vet_errors = vet_rows(addressee, rows)
     errors += vet_errors
     identity = ExporterIdentity(organisation=exporter)
-    open_ones = pending_duplicates(
-        session,
-        manufacturer_id=addressee.manufacturer.id,
-        exporter=identity,
-        vehicles=[(checked.vin, checked.country) for _row, checked in passed],
-    )
-    errors += [
-        RowError(
-            row.number,
-            "vin",
-            _(
-                "Request #%(id)d for this vehicle and country is still open.",
-                id=open_ones[(checked.vin, checked.country)],
-            ),
-        )
-        for row, checked in passed
-        if (checked.vin, checked.country) in open_ones
-    ]
+    errors += _still_open(session, addressee, identity, passed)
     if errors:
         raise BatchRejected(sorted(errors, key=lambda e: (e.row, e.column)))
     batch = RequestBatch(

@@ -159,40 +159,15 @@ def vehicle_input(row: CsvRow, addressee: Addressee) -> tuple[VehicleInput, list
     errors: list[RowError] = []
     brand = addressee.brand_named(values.get("brand", ""))
     if brand is None:
-        errors.append(
-            RowError(
-                row.number,
-                "brand",
-                _(
-                    "%(name)s is not a brand of this manufacturer (its brands: %(brands)s).",
-                    name=repr(values.get("brand", "")),
-                    brands=", ".join(sorted(b.name for b in addressee.brands.values())),
-                ),
-            )
-        )
-    dates: dict[str, date | None] = {}
-    for column in DATE_COLUMNS:
-        text = values.get(column, "")
-        dates[column] = None
-        if not text:
-            continue
-        try:
-            dates[column] = parse_date(text)
-        except ValueError:
-            errors.append(
-                RowError(row.number, column, _("%(text)s is not a date (YYYY-MM-DD).", text=text))
-            )
+        errors.append(_unknown_brand(row, addressee))
+    dates = {column: _date_cell(row, column, errors) for column in DATE_COLUMNS}
     fuel_text = values.get("fuel_type", "")
     fuel = FUEL_WORDS.get(fuel_text.lower()) if fuel_text else None
     if fuel_text and fuel is None:
+        fuels = ", ".join(f.value for f in FuelType)
         errors.append(
             RowError(
-                row.number,
-                "fuel_type",
-                _(
-                    "The fuel type is one of: %(values)s.",
-                    values=", ".join(f.value for f in FuelType),
-                ),
+                row.number, "fuel_type", _("The fuel type is one of: %(values)s.", values=fuels)
             )
         )
     vehicle = VehicleInput(
@@ -211,6 +186,32 @@ def vehicle_input(row: CsvRow, addressee: Addressee) -> tuple[VehicleInput, list
         modified_model=values.get("modified_model", ""),
     )
     return vehicle, errors
+
+
+def _unknown_brand(row: CsvRow, addressee: Addressee) -> RowError:
+    return RowError(
+        row.number,
+        "brand",
+        _(
+            "%(name)s is not a brand of this manufacturer (its brands: %(brands)s).",
+            name=repr(row.values.get("brand", "")),
+            brands=", ".join(sorted(b.name for b in addressee.brands.values())),
+        ),
+    )
+
+
+def _date_cell(row: CsvRow, column: str, errors: list[RowError]) -> date | None:
+    """Return the cell's date, None when empty; an unreadable date is added to `errors`."""
+    text = row.values.get(column, "")
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError:
+        errors.append(
+            RowError(row.number, column, _("%(text)s is not a date (YYYY-MM-DD).", text=text))
+        )
+        return None
 
 
 def template_csv() -> bytes:

@@ -163,10 +163,14 @@ def destination_choices(addressee: Addressee) -> list[tuple[Brand, list[tuple[st
 
 
 def show_problems(form: FlaskForm, problems: list[PortalError]) -> None:
-    """Puts every problem next to its field, or at the top of the form."""
-    for problem in problems:
-        if isinstance(problem, VehicleRejected):
-            for item in problem.problems:
-                show_on_form(form, ValidationError(item.message, field=item.field))
-        else:
-            show_on_form(form, problem)
+    """Puts every problem next to its field, or at the top of the form; a field the form
+    itself already found wrong (an unreadable date, say) keeps its own message."""
+    already = {name for name, field in form._fields.items() if field.errors}
+    items = [
+        ValidationError(item.message, field=item.field)
+        for problem in problems
+        for item in (problem.problems if isinstance(problem, VehicleRejected) else [problem])
+    ]
+    for item in items:
+        if item.field not in already:
+            show_on_form(form, item)

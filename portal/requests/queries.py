@@ -145,6 +145,20 @@ def _china_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=CHINA)
 
 
+def _exporter_matches(exporter: type[Organisation], text: str) -> sa.ColumnElement[bool]:
+    """Return the condition: the exporter's names or USCC (typed-in or of its account)
+    contain the text, in any case."""
+    text = text.strip().lower()
+    columns = (
+        exporter.name_en,
+        exporter.name_zh,
+        exporter.uscc,
+        LetterRequest.exporter_name,
+        LetterRequest.exporter_uscc,
+    )
+    return sa.or_(*(sa.func.lower(c).contains(text, autoescape=True) for c in columns))
+
+
 def review_queue(
     session: Session, manufacturer_id: int, filters: QueueFilter, *, page: int, per_page: int
 ) -> Page:
@@ -166,21 +180,7 @@ def review_queue(
     if filters.brand_id is not None:
         query = query.where(LetterRequest.brand_id == filters.brand_id)
     if filters.exporter.strip():
-        text = filters.exporter.strip().lower()
-        query = query.where(
-            sa.or_(
-                *(
-                    sa.func.lower(column).contains(text, autoescape=True)
-                    for column in (
-                        exporter.name_en,
-                        exporter.name_zh,
-                        exporter.uscc,
-                        LetterRequest.exporter_name,
-                        LetterRequest.exporter_uscc,
-                    )
-                )
-            )
-        )
+        query = query.where(_exporter_matches(exporter, filters.exporter))
     if filters.submitted_from is not None:
         query = query.where(LetterRequest.submitted_at >= _china_midnight(filters.submitted_from))
     if filters.submitted_until is not None:

@@ -16,7 +16,7 @@ from portal.clock import today_in_china
 from portal.countries import normalise_country
 from portal.db import db_session
 from portal.errors import Conflict, NotFound, PortalError, ValidationError
-from portal.requests import queries, service, states
+from portal.requests import queries, service, states, transitions
 from portal.requests.forms import (
     BulkDecisionForm,
     OnBehalfForm,
@@ -98,7 +98,7 @@ def decide() -> Response:
         raise PortalError(_("The form expired. Please try again."))
     ids = [int(v) for v in request.form.getlist("request_ids") if v.isdigit()]
     try:
-        done = service.decide_many(
+        done = transitions.decide_many(
             db_session(),
             request_ids=ids,
             action=RequestAction(form.decision.data),
@@ -139,7 +139,7 @@ def detail(request_id: int) -> str:
 def approve(request_id: int) -> Response:
     found = _found(request_id)
     _require_csrf()
-    service.approve_request(db_session(), found, actor=current_user)
+    transitions.approve_request(db_session(), found, actor=current_user)
     flash(_("Request #%(id)d is approved; it waits for its letter.", id=found.id), "success")
     return redirect(url_for("review.detail", request_id=found.id))
 
@@ -152,7 +152,9 @@ def reject(request_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Give the reason for the rejection: the exporter sees it."), "error")
         return redirect(url_for("review.detail", request_id=found.id))
-    service.reject_request(db_session(), found, actor=current_user, reason=form.reason.data or "")
+    transitions.reject_request(
+        db_session(), found, actor=current_user, reason=form.reason.data or ""
+    )
     flash(_("Request #%(id)d is rejected.", id=found.id), "success")
     return redirect(url_for("review.detail", request_id=found.id))
 
@@ -180,8 +182,8 @@ def new() -> str | Response:
     if brand is None:
         raise NotFound(_("No such brand."))
     form = OnBehalfForm()
-    if form.validate_on_submit():
-        created = _create_on_behalf(form, addressee, brand_id, country)
+    if form.is_submitted():
+        created = _create_on_behalf(form, addressee, brand_id, country, form_valid=form.validate())
         if created is not None:
             flash(_("Request #%(id)d is entered and awaits a decision.", id=created.id), "success")
             return redirect(url_for("review.detail", request_id=created.id))
@@ -196,7 +198,7 @@ def new() -> str | Response:
 
 
 def _create_on_behalf(
-    form: OnBehalfForm, addressee: Addressee, brand_id: int, country: str
+    form: OnBehalfForm, addressee: Addressee, brand_id: int, country: str, *, form_valid: bool
 ) -> LetterRequest | None:
     problems: list[PortalError] = []
     vehicle = upload = exporter = None
@@ -215,7 +217,7 @@ def _create_on_behalf(
     except PortalError as error:
         problems.append(error)
     try:
-        if vehicle is not None and exporter is not None and not problems:
+        if form_valid and vehicle is not None and exporter is not None and not problems:
             return service.create_request(
                 db_session(),
                 vehicle=vehicle,

@@ -19,7 +19,7 @@ from portal.clock import today_in_china
 from portal.countries import normalise_country
 from portal.db import db_session
 from portal.errors import NotFound, PortalError, ValidationError
-from portal.requests import queries, service, states
+from portal.requests import queries, service, states, transitions
 from portal.requests.forms import (
     VehicleForm,
     destination_choices,
@@ -103,8 +103,9 @@ def new() -> str | Response:
         flash(_("Choose one of the countries listed for %(brand)s.", brand=brand.name), "error")
         return redirect(url_for("requests.new", manufacturer=manufacturer_id))
     form = VehicleForm()
-    if form.validate_on_submit():
-        created = _create(form, addressee, brand_id, country)
+    if form.is_submitted():
+        # Every problem at once: the form's own checks and the vehicle's.
+        created = _create(form, addressee, brand_id, country, form_valid=form.validate())
         if created is not None:
             return redirect(url_for("requests.detail", request_id=created.id))
     return render_template(
@@ -122,7 +123,7 @@ def _choose_manufacturer() -> str:
 
 
 def _create(
-    form: VehicleForm, addressee: Addressee, brand_id: int, country: str
+    form: VehicleForm, addressee: Addressee, brand_id: int, country: str, *, form_valid: bool
 ) -> LetterRequest | None:
     problems: list[PortalError] = []
     vehicle = upload = None
@@ -135,7 +136,7 @@ def _create(
     except PortalError as error:
         problems.append(error)
     try:
-        if vehicle is not None and not problems:
+        if form_valid and vehicle is not None and not problems:
             return service.create_request(
                 db_session(),
                 vehicle=vehicle,
@@ -172,13 +173,13 @@ def edit(request_id: int) -> str | Response:
         flash(_("Only a draft can be changed."), "error")
         return redirect(url_for("requests.detail", request_id=found.id))
     form = VehicleForm(obj=found, fuel_type=found.fuel_type.value if found.fuel_type else "")
-    if form.validate_on_submit() and _update(form, found):
+    if form.is_submitted() and _update(form, found, form_valid=form.validate()):
         flash(_("The draft is saved."), "success")
         return redirect(url_for("requests.detail", request_id=found.id))
     return render_template("requests/vehicle_form.html", form=form, req=found)
 
 
-def _update(form: VehicleForm, found: LetterRequest) -> bool:
+def _update(form: VehicleForm, found: LetterRequest, *, form_valid: bool) -> bool:
     addressee = _addressee(found.manufacturer_id)
     problems: list[PortalError] = []
     vehicle = upload = None
@@ -195,7 +196,7 @@ def _update(form: VehicleForm, found: LetterRequest) -> bool:
     except PortalError as error:
         problems.append(error)
     try:
-        if vehicle is not None and not problems:
+        if form_valid and vehicle is not None and not problems:
             service.update_draft(
                 db_session(),
                 found,
@@ -218,7 +219,7 @@ def submit(request_id: int) -> Response:
     found = queries.exporter_request(db_session(), current_org_id(), request_id)
     _require_form()
     try:
-        service.submit_request(
+        transitions.submit_request(
             db_session(), found, actor=current_user, addressee=_addressee(found.manufacturer_id)
         )
     except ValidationError as error:
@@ -233,7 +234,7 @@ def submit(request_id: int) -> Response:
 def withdraw(request_id: int) -> Response:
     found = queries.exporter_request(db_session(), current_org_id(), request_id)
     _require_form()
-    service.withdraw_request(db_session(), found, actor=current_user)
+    transitions.withdraw_request(db_session(), found, actor=current_user)
     flash(_("Request #%(id)d is withdrawn.", id=found.id), "success")
     return redirect(url_for("requests.detail", request_id=found.id))
 

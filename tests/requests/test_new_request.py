@@ -254,3 +254,19 @@ def test_edit_refuses_bad_data_and_changes_nothing(world, session) -> None:
     assert "check digit" in response.get_data(as_text=True)
     session.refresh(request)
     assert request.model == "Song Plus DM-i"
+
+
+def test_every_problem_is_shown_at_once(world, session, app) -> None:
+    tomorrow = (today_in_china() + timedelta(days=1)).isoformat()
+    before = request_count(session)
+    response = world.exporter_client.post(
+        world.new_url(),
+        data=world.vehicle_form(model="", registration_date=tomorrow, vin=BYD_VIN_MISTYPED),
+    )
+    page = response.get_data(as_text=True)
+    assert "This field is required." in page  # the model, from the form
+    assert "in the future" in page  # the registration date, from the vehicle checks
+    assert "check digit" in page
+    assert "Attach the scan" in page
+    assert request_count(session) == before
+    assert stored_scans(app) == []

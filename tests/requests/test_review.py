@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from portal.accounts.roles import OrgKind
 from portal.accounts.uscc import with_check_character
 from portal.db import utcnow
-from portal.requests import service
+from portal.errors import Conflict, NotFound
+from portal.requests import transitions
 from portal.requests.models import LetterRequest
 from portal.requests.queries import DuplicateKind, duplicate_flags
 from portal.requests.states import RequestStatus
@@ -140,16 +141,16 @@ def test_single_reject_reason_reaches_the_exporter(world, queue, session) -> Non
 def test_mark_issued_after_approval(world, queue, session) -> None:
     request = queue["approved"]
     issuer = world.issuer_client.user
-    service.mark_issued(session, request, actor=issuer)
+    transitions.mark_issued(session, request, actor=issuer)
     assert request.status is S.ISSUED
-    with pytest.raises(service.Conflict):
-        service.mark_issued(session, request, actor=issuer)
+    with pytest.raises(Conflict):
+        transitions.mark_issued(session, request, actor=issuer)
 
 
 def test_service_refuses_acting_for_another_organisation(world, make, queue, session) -> None:
     stranger = make.user(world.issuer_client.user.role)  # an issuer of another manufacturer
-    with pytest.raises(service.NotFound):
-        service.approve_request(session, queue["kz"], actor=stranger)
+    with pytest.raises(NotFound):
+        transitions.approve_request(session, queue["kz"], actor=stranger)
     assert queue["kz"].status is S.SUBMITTED
 
 
