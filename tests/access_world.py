@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import ROLES_OF_KIND, OrgKind, Role
+from portal.requests.models import LetterRequest
+from portal.storage import storage
 from tests.factories import Factories
 
 
@@ -18,6 +20,7 @@ class World:
     orgs: dict[str, Organisation] = field(default_factory=dict)
     users: dict[Role, User] = field(default_factory=dict)  # in organisation A of each kind
     foreign: dict[Role, User] = field(default_factory=dict)  # in organisation B of each kind
+    objects: dict[str, object] = field(default_factory=dict)  # made on first use, by name
 
     @classmethod
     def build(cls, make: Factories) -> World:
@@ -62,10 +65,45 @@ def _organisation_id(world: World, user: User) -> tuple[object, object | None]:
     return world.orgs["manufacturer_b"].id, None
 
 
+def _letter_requests(world: World) -> dict[str, LetterRequest]:
+    """Returns three submitted requests with a stored scan: exporter A to manufacturer A,
+    exporter B to manufacturer A, and exporter A to manufacturer B."""
+    if "requests" not in world.objects:
+        key = "certificate-scans/access-matrix.pdf"
+        storage().put(key, b"%PDF-1.4\n%%EOF\n")
+        scan = {
+            "attachment_key": key,
+            "attachment_content_type": "application/pdf",
+            "attachment_filename": "scan.pdf",
+            "attachment_size": 15,
+        }
+        m_a, m_b = world.orgs["manufacturer_a"], world.orgs["manufacturer_b"]
+        e_a, e_b = world.orgs["exporter_a"], world.orgs["exporter_b"]
+        world.objects["requests"] = {
+            "ours": world.make.letter_request(manufacturer=m_a, exporter=e_a, **scan),
+            "other_exporter": world.make.letter_request(manufacturer=m_a, exporter=e_b, **scan),
+            "other_manufacturer": world.make.letter_request(manufacturer=m_b, exporter=e_a, **scan),
+        }
+    return world.objects["requests"]  # type: ignore[return-value]
+
+
+def _request_id(world: World, user: User) -> tuple[object, object | None]:
+    # Foreign for an exporter: another exporter's request; for a manufacturer: one addressed
+    # to another manufacturer.
+    requests = _letter_requests(world)
+    kind = user.organisation.kind
+    foreign = {
+        OrgKind.EXPORTER: requests["other_exporter"],
+        OrgKind.MANUFACTURER: requests["other_manufacturer"],
+    }.get(kind)
+    return requests["ours"].id, (foreign.id if foreign is not None else None)
+
+
 ARGUMENTS: dict[str, Provider] = {
     "user_id": _user_id,
     "organisation_id": _organisation_id,
     "token": lambda world, user: ("not-a-real-token", None),
     "code": lambda world, user: ("en", None),
     "filename": lambda world, user: ("portal.css", None),
+    "request_id": _request_id,
 }
