@@ -108,10 +108,8 @@ class BatchForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Reason for the rejection (the exporter sees it)"),
-        validators=[DataRequired(), Length(max=1000)],
-    )
+    # Checked by transitions.checked_reason, which says what is wrong.
+    reason = TextAreaField(_l("Reason for the rejection (the exporter sees it)"))
 
 
 class BulkDecisionForm(FlaskForm):
@@ -121,9 +119,7 @@ class BulkDecisionForm(FlaskForm):
         _l("Decision"),
         choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))],
     )
-    reason = TextAreaField(
-        _l("Reason, when rejecting (the exporter sees it)"), validators=[Length(max=1000)]
-    )
+    reason = TextAreaField(_l("Reason, when rejecting (the exporter sees it)"))
 
 
 class QueueFilterForm(FlaskForm):

@@ -94,8 +94,9 @@ def queue() -> str:
 @allow(*MANUFACTURER_EDITORS)
 def decide() -> Response:
     form = BulkDecisionForm()
-    if not form.validate_on_submit():
-        raise PortalError(_("The form expired. Please try again."))
+    _require_csrf()
+    if not form.validate():
+        raise PortalError(_("Choose approve or reject."))
     ids = [int(v) for v in request.form.getlist("request_ids") if v.isdigit()]
     try:
         done = transitions.decide_many(
@@ -148,14 +149,15 @@ def approve(request_id: int) -> Response:
 @allow(*MANUFACTURER_EDITORS)
 def reject(request_id: int) -> Response:
     found = _found(request_id)
-    form = RejectForm()
-    if not form.validate_on_submit():
-        flash(_("Give the reason for the rejection: the exporter sees it."), "error")
-        return redirect(url_for("review.detail", request_id=found.id))
-    transitions.reject_request(
-        db_session(), found, actor=current_user, reason=form.reason.data or ""
-    )
-    flash(_("Request #%(id)d is rejected.", id=found.id), "success")
+    _require_csrf()
+    try:
+        transitions.reject_request(
+            db_session(), found, actor=current_user, reason=RejectForm().reason.data or ""
+        )
+    except ValidationError as error:  # no reason, or too long a one: nothing changed
+        flash(error.message, "error")
+    else:
+        flash(_("Request #%(id)d is rejected.", id=found.id), "success")
     return redirect(url_for("review.detail", request_id=found.id))
 
 

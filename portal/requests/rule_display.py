@@ -23,33 +23,34 @@ def requirement_label(requirement: Requirement) -> str:
 
 def requirement_sentence(requirement: Requirement, registered: date, applied: date) -> str:
     """Return one sentence stating the dates, the count and the outcome."""
-    days = ngettext(
-        "%(num)d day after registration",
-        "%(num)d days after registration",
-        requirement.days_since_registration,
-    )
-    start = _(
-        "Registered on %(reg)s; an export licence application on %(app)s is %(days)s",
-        reg=registered.isoformat(),
-        app=applied.isoformat(),
-        days=days,
-    )
+    values = {
+        "reg": registered.isoformat(),
+        "app": applied.isoformat(),
+        "days": ngettext(
+            "%(num)d day after registration",
+            "%(num)d days after registration",
+            requirement.days_since_registration,
+        ),
+        "w": WINDOW_DAYS,
+    }
     if requirement.reason is RequirementReason.WITHIN_WINDOW:
-        end = _(
+        return _(
+            "Registered on %(reg)s; an export licence application on %(app)s is %(days)s, "
             "within the %(w)d-day window (inclusive), so the licence needs the manufacturer's "
             "After-Sales Service Confirmation (notice MOFCOM [2025] No. 648).",
-            w=WINDOW_DAYS,
+            **values,
         )
-    elif requirement.reason is RequirementReason.OUTSIDE_WINDOW:
-        end = _(
+    if requirement.reason is RequirementReason.OUTSIDE_WINDOW:
+        return _(
+            "Registered on %(reg)s; an export licence application on %(app)s is %(days)s, "
             "outside the %(w)d-day window, which ended on %(last)s: no confirmation is "
             "required. The Portal still lets you request one.",
-            w=WINDOW_DAYS,
             last=requirement.last_day_requiring.isoformat(),
+            **values,
         )
-    else:
-        end = _(
-            "before the rule took effect on %(d)s: no confirmation is required.",
-            d=RULE_EFFECTIVE.isoformat(),
-        )
-    return f"{start}, {end}"
+    return _(
+        "Registered on %(reg)s; an export licence application on %(app)s is %(days)s, but "
+        "before the rule took effect on %(d)s: no confirmation is required.",
+        d=RULE_EFFECTIVE.isoformat(),
+        **values,
+    )

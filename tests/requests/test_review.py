@@ -255,3 +255,13 @@ def test_on_behalf_refuses_a_country_without_outlets(world, session) -> None:
     response = post_on_behalf(world, url=on_behalf_url(world, "DE"))
     assert "no active after-sales outlet for BYD in DE" in response.get_data(as_text=True)
     assert request_count(session) == before
+
+
+def test_too_long_a_reason_is_refused_with_its_own_message(world, queue, session) -> None:
+    request = queue["kz"]
+    response = world.issuer_client.post(
+        f"/review/{request.id}/reject", data={"reason": "x" * 1001}, follow_redirects=True
+    )
+    assert "At most 1000 characters." in response.get_data(as_text=True)
+    session.refresh(request)
+    assert request.status is S.SUBMITTED
