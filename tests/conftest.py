@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
@@ -69,6 +69,10 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
     return make_test_config(database_url, tmp_path)
 
 
+def _forget_cached_user(_sender: Flask, **_extra: object) -> None:
+    g.pop("_login_user", None)
+
+
 @pytest.fixture
 def app(app_config: dict) -> Iterator[Flask]:
     """Returns an app whose sessions all join one transaction, rolled back after the test."""
@@ -77,6 +81,9 @@ def app(app_config: dict) -> Iterator[Flask]:
     connection = db.engine.connect()
     transaction = connection.begin()
     db.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+    # Requests made inside the test's app context share its `g`; the signed-in user cached
+    # there by Flask-Login must not carry over from one test client to the next.
+    request_started.connect(_forget_cached_user, application)
     with application.app_context():
         yield application
     transaction.rollback()
