@@ -45,6 +45,16 @@ def _register_blueprints(app: Flask) -> None:
     from portal import site
     from portal.accounts import organisation_views
     from portal.accounts import views as account_views
+    from portal.outlets import csv_views as outlet_csv_views
+    from portal.outlets import directory_views
+    from portal.outlets import views as outlet_views
 
-    for module in (site, account_views, organisation_views):
+    for module in (
+        site,
+        account_views,
+        organisation_views,
+        outlet_views,
+        outlet_csv_views,
+        directory_views,
+    ):
         app.register_blueprint(module.bp)
