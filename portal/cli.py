@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from portal import migrations
@@ -35,6 +36,7 @@ def unit_of_work() -> Iterator[Session]:
 
 
 @click.command("init")
+@with_appcontext
 def init_command() -> None:
     """Create or upgrade the database to the newest schema."""
     migrations.upgrade(current_app.config["DATABASE_URL"])
@@ -42,6 +44,7 @@ def init_command() -> None:
 
 
 @click.command("create-org")
+@with_appcontext
 @click.option("--kind", type=click.Choice([k.value for k in OrgKind]), required=True)
 @click.option("--name-en", required=True, help="Legal name in English.")
 @click.option("--name-zh", default="", help="Legal name in Chinese.")
@@ -74,6 +77,7 @@ def create_org_command(
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--org", "org_ref", required=True, help="Organisation id, USCC or short code.")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -92,6 +96,7 @@ def create_user_command(org_ref: str, email: str, name: str, role: str, password
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Create the demo organisations and one user per role, and print their passwords."""
     with unit_of_work() as session:
@@ -102,6 +107,7 @@ def seed_demo_command() -> None:
 
 
 @click.command("run-demo")
+@with_appcontext
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.pass_context

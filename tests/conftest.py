@@ -3,15 +3,18 @@ transaction, clients signed in as any role, and factories."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, g, request_started
+from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy.engine import make_url
 
 from portal import create_app, migrations
@@ -20,33 +23,49 @@ from tests.factories import Factories
 
 PG_ENV = "PORTAL_TEST_DATABASE_URL"
 
+# No per-example deadline: on a loaded 2-core machine it fails tests on timing alone, and
+# speed belongs to the benchmarks under bench/.
+settings.register_profile("portal", deadline=None)
+settings.load_profile("portal")
+
 
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Returns the URL of a freshly migrated database for this test process."""
+@contextmanager
+def fresh_database(name: str, folder: Path, *, migrate: bool = True) -> Iterator[str]:
+    """Yields the URL of a new, empty (or migrated) database of the kind under test: a SQLite
+    file in folder, or a PostgreSQL schema of its own (per xdist worker), dropped afterwards."""
     base = os.environ.get(PG_ENV)
     if not base:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal-test.sqlite3'}"
-        migrations.upgrade(url)
+        url = f"sqlite:///{folder / (name + '.sqlite3')}"
+        if migrate:
+            migrations.upgrade(url)
         yield url
         return
-    # One schema per xdist worker, so parallel workers never meet.
-    schema = f"portal_test_{re.sub(r'[^a-z0-9]', '', _worker().lower())}"
+    schema = f"portal_{name}_{re.sub(r'[^a-z0-9]', '', _worker().lower())}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
     text = url.render_as_string(hide_password=False)
-    migrations.upgrade(text)
-    yield text
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    admin.dispose()
+    if migrate:
+        migrations.upgrade(text)
+    try:
+        yield text
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Returns the URL of a freshly migrated database for this test process."""
+    with fresh_database("test", tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 def make_test_config(database_url: str, tmp_path: Path, **overrides: object) -> dict:
@@ -69,21 +88,23 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
     return make_test_config(database_url, tmp_path)
 
 
-def _forget_cached_user(_sender: Flask, **_extra: object) -> None:
-    g.pop("_login_user", None)
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own application context (and `g`), as in
+    production, although the test keeps an application context pushed around it."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture
 def app(app_config: dict) -> Iterator[Flask]:
     """Returns an app whose sessions all join one transaction, rolled back after the test."""
     application = create_app(app_config)
+    application.test_client_class = IsolatedClient
     db = application.extensions["portal_db"]
     connection = db.engine.connect()
     transaction = connection.begin()
     db.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
-    # Requests made inside the test's app context share its `g`; the signed-in user cached
-    # there by Flask-Login must not carry over from one test client to the next.
-    request_started.connect(_forget_cached_user, application)
     with application.app_context():
         yield application
     transaction.rollback()

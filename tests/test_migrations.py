@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy.engine import make_url
 
 from portal import migrations
 from portal.models import Base
-from tests.conftest import PG_ENV
-
-
-def _empty_database(tmp_path) -> str:
-    base = os.environ.get(PG_ENV)
-    if not base:
-        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-    schema = "portal_migration_check"
-    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    engine.dispose()
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False)
+from tests.conftest import fresh_database
 
 
 def _differences(url: str) -> list:
@@ -45,24 +28,25 @@ def _tables(url: str) -> set[str]:
 
 
 def test_upgrade_from_empty_matches_the_models(tmp_path):
-    url = _empty_database(tmp_path)
-    migrations.upgrade(url)
-    assert {"organisation", "user_account", "audit_entry", "outlet_version"} <= _tables(url)
-    assert _differences(url) == []
+    with fresh_database("migrations", tmp_path, migrate=False) as url:
+        assert _tables(url) == set()
+        migrations.upgrade(url)
+        assert {"organisation", "user_account", "audit_entry", "outlet_version"} <= _tables(url)
+        assert _differences(url) == []
 
 
 def test_downgrade_to_nothing_and_up_again(tmp_path):
-    url = _empty_database(tmp_path)
-    migrations.upgrade(url)
-    migrations.downgrade(url, "base")
-    assert _tables(url) <= {"alembic_version"}
-    migrations.upgrade(url)
-    assert _differences(url) == []
+    with fresh_database("migrations", tmp_path, migrate=False) as url:
+        migrations.upgrade(url)
+        migrations.downgrade(url, "base")
+        assert _tables(url) <= {"alembic_version"}
+        migrations.upgrade(url)
+        assert _differences(url) == []
 
 
 def test_init_upgrades_an_older_database(tmp_path):
-    url = _empty_database(tmp_path)
-    migrations.upgrade(url, "0001_foundation")
-    assert "outlet" not in _tables(url)
-    migrations.upgrade(url)
-    assert "outlet" in _tables(url)
+    with fresh_database("migrations", tmp_path, migrate=False) as url:
+        migrations.upgrade(url, "0001_foundation")
+        assert "outlet" not in _tables(url)
+        migrations.upgrade(url)
+        assert "outlet" in _tables(url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from portal.accounts.roles import KIND_LABELS, ROLE_LABELS, ROLES_OF_KIND, OrgKind
@@ -27,9 +28,9 @@ class ChangePasswordForm(SetPasswordForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
 
 
-def role_choices(kind: OrgKind) -> list[tuple[str, str]]:
-    """Returns the (value, label) pairs of the roles an organisation of this kind has."""
-    return [(role.value, str(ROLE_LABELS[role])) for role in ROLES_OF_KIND[kind]]
+def role_choices(kind: OrgKind) -> list[SelectChoice]:
+    """Returns the choices of the roles an organisation of this kind has."""
+    return [SelectChoice(role.value, str(ROLE_LABELS[role])) for role in ROLES_OF_KIND[kind]]
 
 
 class InviteUserForm(FlaskForm):
@@ -49,7 +50,9 @@ class EmptyForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
-        choices=[(k.value, KIND_LABELS[k]) for k in (OrgKind.MANUFACTURER, OrgKind.EXPORTER)],
+        choices=[
+            SelectChoice(k.value, KIND_LABELS[k]) for k in (OrgKind.MANUFACTURER, OrgKind.EXPORTER)
+        ],
     )
     name_en = StringField(_l("Legal name (English)"), validators=[DataRequired(), Length(max=200)])
     name_zh = StringField(_l("Legal name (Chinese)"), validators=[Optional(), Length(max=200)])

@@ -81,13 +81,21 @@ def create_organisation(
     return org
 
 
+def uscc_problem(error: UsccError) -> str:
+    """Returns what is wrong with a unified social credit code, in the current language."""
+    reasons = {
+        "length": _("a unified social credit code has 18 characters"),
+        "check": _("the check character does not match; please check for a typing error"),
+        "characters": _("it contains characters that such a code cannot have"),
+    }
+    return _("Unified social credit code: %(reason)s.", reason=reasons[error.code])
+
+
 def _checked_uscc(session: Session, value: str | None) -> str:
     try:
         code = validate_uscc(value or "")
     except UsccError as error:
-        raise ValidationError(
-            _("Unified social credit code: %(reason)s.", reason=str(error)), field="uscc"
-        ) from None
+        raise ValidationError(uscc_problem(error), field="uscc") from None
     if session.scalar(sa.select(Organisation.id).where(Organisation.uscc == code)):
         raise Conflict(
             _("An organisation with this unified social credit code exists."), field="uscc"

@@ -7,7 +7,12 @@ from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, Val
 
 
 class UsccError(ValueError):
-    """A unified social credit code that is malformed; the message says how."""
+    """A unified social credit code that is malformed; `code` says how (length, check,
+    characters) and the message says it in English."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def normalise_uscc(value: str) -> str:
@@ -21,14 +26,14 @@ def validate_uscc(value: str) -> str:
     try:
         return uscc.validate(code)
     except InvalidLength:
-        raise UsccError(f"must have 18 characters, not {len(code)}") from None
+        raise UsccError("length", f"must have 18 characters, not {len(code)}") from None
     except InvalidChecksum:
         raise UsccError(
-            "the check character does not match; please check for a typing error"
+            "check", "the check character does not match; please check for a typing error"
         ) from None
     except (InvalidFormat, ValidationError):
         raise UsccError(
-            "contains characters that a unified social credit code cannot have"
+            "characters", "contains characters that a unified social credit code cannot have"
         ) from None
 
 

@@ -1,0 +1,5 @@
+"""The Portal for WSGI servers: gunicorn -w 2 wsgi:app"""
+
+from portal import create_app
+
+app = create_app()
