@@ -18,6 +18,7 @@ class World:
     orgs: dict[str, Organisation] = field(default_factory=dict)
     users: dict[Role, User] = field(default_factory=dict)  # in organisation A of each kind
     foreign: dict[Role, User] = field(default_factory=dict)  # in organisation B of each kind
+    made: dict[str, object] = field(default_factory=dict)  # objects providers made, by key
 
     @classmethod
     def build(cls, make: Factories) -> World:
@@ -62,10 +63,68 @@ def _organisation_id(world: World, user: User) -> tuple[object, object | None]:
     return world.orgs["manufacturer_b"].id, None
 
 
+def _outlet_of(world: World, org_key: str) -> int:
+    from portal.outlets.service import create_outlet
+
+    key = f"outlet:{org_key}"
+    if key not in world.made:
+        org = world.orgs[org_key]
+        raw = {
+            "outlet_code": "DE-1",
+            "country": "DE",
+            "city": "Berlin",
+            "name_local": "Autohaus",
+            "name_latin": "Autohaus",
+            "address": "Invalidenstraße 1",
+            "phone": "+49 30 1234567",
+            "service_types": "repair",
+            "brands": org.brands[0].name,
+            "active_from": "2026-01-01",
+        }
+        world.made[key] = create_outlet(
+            world.make.session, manufacturer=org, raw=raw, actor=None
+        ).id
+    return world.made[key]  # type: ignore[return-value]
+
+
+def _outlet_id(world: World, user: User) -> tuple[object, object | None]:
+    return _outlet_of(world, "manufacturer_a"), _outlet_of(world, "manufacturer_b")
+
+
+def _import_token_of(world: World, user: User) -> str:
+    from portal.outlets.importing import ImportPlan
+    from portal.outlets.pending_imports import store_pending
+
+    key = f"import:{user.id}"
+    if key not in world.made:
+        pending = store_pending(
+            world.make.session,
+            manufacturer=user.organisation,
+            user=user,
+            filename="outlets.csv",
+            plan=ImportPlan(),
+        )
+        world.made[key] = pending.token
+    return world.made[key]  # type: ignore[return-value]
+
+
+def _import_token(world: World, user: User) -> tuple[object, object | None]:
+    # A preview belongs to the user who uploaded it: a colleague's is as foreign as another
+    # manufacturer's.
+    if user.organisation.kind is not OrgKind.MANUFACTURER:
+        return "no-preview", None
+    foreign = world.foreign[Role.MANUFACTURER_ISSUER]
+    return _import_token_of(world, user), _import_token_of(world, foreign)
+
+
 ARGUMENTS: dict[str, Provider] = {
     "user_id": _user_id,
     "organisation_id": _organisation_id,
     "token": lambda world, user: ("not-a-real-token", None),
     "code": lambda world, user: ("en", None),
     "filename": lambda world, user: ("portal.css", None),
+    "outlet_id": _outlet_id,
+    "import_token": _import_token,
+    "country": lambda world, user: ("DE", None),
+    "short_code": lambda world, user: (world.orgs["manufacturer_a"].short_code, None),
 }

@@ -69,7 +69,7 @@ def upload() -> str | Response | tuple[str, int]:
         filename=form.file.data.filename or "outlets.csv",
         plan=plan,
     )
-    return redirect(url_for("outlet_csv.preview", token=pending.token))
+    return redirect(url_for("outlet_csv.preview", import_token=pending.token))
 
 
 def _pending(token: str):
@@ -78,10 +78,10 @@ def _pending(token: str):
     )
 
 
-@bp.route("/import/<token>")
+@bp.route("/import/<import_token>")
 @allow(*MANUFACTURER_EDITORS)
-def preview(token: str) -> str:
-    pending = _pending(token)
+def preview(import_token: str) -> str:
+    pending = _pending(import_token)
     return render_template(
         "outlets/import_preview.html",
         pending=pending,
@@ -92,13 +92,13 @@ def preview(token: str) -> str:
     )
 
 
-@bp.route("/import/<token>/apply", methods=["POST"])
+@bp.route("/import/<import_token>/apply", methods=["POST"])
 @allow(*MANUFACTURER_EDITORS)
-def apply(token: str) -> Response:
-    pending = _pending(token)
+def apply(import_token: str) -> Response:
+    pending = _pending(import_token)
     if not EmptyForm().validate_on_submit():
         flash(_("The form expired. Please try again."), "error")
-        return redirect(url_for("outlet_csv.preview", token=token))
+        return redirect(url_for("outlet_csv.preview", import_token=import_token))
     try:
         counts = pending_imports.apply_pending(
             db_session(), pending, manufacturer=current_org(), actor=current_user
@@ -106,7 +106,7 @@ def apply(token: str) -> Response:
     except pending_imports.PlanChanged as error:
         # The new plan is stored with the upload (this response commits it): show it.
         flash(error.message, "error")
-        return redirect(url_for("outlet_csv.preview", token=token))
+        return redirect(url_for("outlet_csv.preview", import_token=import_token))
     flash(
         _(
             "Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
