@@ -45,7 +45,9 @@ def make_outlet(session):
     """Returns a function creating an outlet through the service (the first version)."""
 
     def create(org: Organisation, actor=None, **fields: object):
-        return service.create_outlet(session, manufacturer=org, raw=outlet_row(org, **fields), actor=actor)
+        return service.create_outlet(
+            session, manufacturer=org, raw=outlet_row(org, **fields), actor=actor
+        )
 
     return create
 

@@ -74,7 +74,10 @@ def test_no_outlet_means_no_letter_with_a_clear_message(session, manufacturer, m
     brand = manufacturer.brands[1]
     with pytest.raises(service.NoActiveOutlets) as caught:
         service.outlets_for_letter(
-            session, manufacturer_id=manufacturer.id, country="DE", brand_id=brand.id,
+            session,
+            manufacturer_id=manufacturer.id,
+            country="DE",
+            brand_id=brand.id,
             on=date(2026, 5, 10),
         )
     assert caught.value.message == (
@@ -86,8 +89,11 @@ def test_no_outlet_means_no_letter_with_a_clear_message(session, manufacturer, m
 
 def test_the_letter_query_returns_the_versions(session, manufacturer, may_outlet):
     versions = service.outlets_for_letter(
-        session, manufacturer_id=manufacturer.id, country="de",
-        brand_id=manufacturer.brands[0].id, on=date(2026, 5, 10),
+        session,
+        manufacturer_id=manufacturer.id,
+        country="de",
+        brand_id=manufacturer.brands[0].id,
+        on=date(2026, 5, 10),
     )
     assert versions == [may_outlet.current]
 
@@ -96,6 +102,9 @@ def test_a_foreign_brand_is_not_found(session, make, manufacturer, may_outlet):
     other = make.organisation()
     with pytest.raises(NotFound):
         service.outlets_for_letter(
-            session, manufacturer_id=manufacturer.id, country="DE",
-            brand_id=other.brands[0].id, on=date(2026, 5, 10),
+            session,
+            manufacturer_id=manufacturer.id,
+            country="DE",
+            brand_id=other.brands[0].id,
+            on=date(2026, 5, 10),
         )

@@ -25,7 +25,7 @@ HEADER = ",".join(COLUMNS)
 @pytest.mark.parametrize(
     ("stored", "written"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+49301234567", "'+49301234567"),
         ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -82,7 +82,10 @@ def test_other_encodings_are_refused(data):
 
 def test_a_bom_is_optional():
     line = "A," + ",".join("x" for _ in COLUMNS[1:])
-    for data in ((HEADER + "\n" + line).encode(), codecs.BOM_UTF8 + (HEADER + "\n" + line).encode()):
+    for data in (
+        (HEADER + "\n" + line).encode(),
+        codecs.BOM_UTF8 + (HEADER + "\n" + line).encode(),
+    ):
         rows, problems = read_rows(data)
         assert len(rows) == 1 and not problems
 

@@ -14,12 +14,27 @@ from portal.outlets import service
 def _outlets(org, make_outlet):
     today = service.today()
     make_outlet(org, outlet_code="DE-1", name_local="Werkstatt Eins", active_from="2020-01-01")
-    make_outlet(org, outlet_code="DE-2", name_local="Werkstatt Alt", active_from="2020-01-01",
-                active_until=(today - timedelta(days=1)).isoformat())
-    make_outlet(org, outlet_code="DE-3", name_local="Werkstatt Bald",
-                active_from=(today + timedelta(days=1)).isoformat())
-    make_outlet(org, outlet_code="FR-1", country="FR", phone="+33 1 42 68 53 00",
-                name_local="Garage Un", active_from="2020-01-01")
+    make_outlet(
+        org,
+        outlet_code="DE-2",
+        name_local="Werkstatt Alt",
+        active_from="2020-01-01",
+        active_until=(today - timedelta(days=1)).isoformat(),
+    )
+    make_outlet(
+        org,
+        outlet_code="DE-3",
+        name_local="Werkstatt Bald",
+        active_from=(today + timedelta(days=1)).isoformat(),
+    )
+    make_outlet(
+        org,
+        outlet_code="FR-1",
+        country="FR",
+        phone="+33 1 42 68 53 00",
+        name_local="Garage Un",
+        active_from="2020-01-01",
+    )
 
 
 def test_not_opted_in_is_not_found(client, manufacturer, make_outlet):
@@ -29,7 +44,9 @@ def test_not_opted_in_is_not_found(client, manufacturer, make_outlet):
     assert client.get("/directory/NOSUCH").status_code == 404
 
 
-def test_opted_in_lists_only_active_outlets_without_signing_in(client, session, manufacturer, make_outlet):
+def test_opted_in_lists_only_active_outlets_without_signing_in(
+    client, session, manufacturer, make_outlet
+):
     _outlets(manufacturer, make_outlet)
     manufacturer.outlet_directory_public = True
     session.flush()

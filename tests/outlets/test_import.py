@@ -16,7 +16,9 @@ from tests.outlets.conftest import outlet_row
 
 
 def _csv(org, *rows: dict) -> bytes:
-    return write_csv([{name: str(outlet_row(org, **row)[name]) for name in COLUMNS} for row in rows])
+    return write_csv(
+        [{name: str(outlet_row(org, **row)[name]) for name in COLUMNS} for row in rows]
+    )
 
 
 def _upload(client, data: bytes, name: str = "outlets.csv"):
@@ -48,14 +50,34 @@ def test_export_then_import_changes_nothing(session, manufacturer, make_outlet, 
     b0, b1 = (brand.name for brand in manufacturer.brands)
     make_outlet(manufacturer)
     make_outlet(
-        manufacturer, outlet_code="SA-1", country="SA", city="الرياض", phone="+966 11 234 5678",
-        name_local="=مركز خدمة", name_latin="+Plus @Service", address="-1 Street, '=quoted'",
-        brands=f"{b1};{b0}", service_types="roadside;repair;warranty", email="", website="",
-        postcode="", contact_person="", latitude="-24.7136", longitude="46.6753",
+        manufacturer,
+        outlet_code="SA-1",
+        country="SA",
+        city="الرياض",
+        phone="+966 11 234 5678",
+        name_local="=مركز خدمة",
+        name_latin="+Plus @Service",
+        address="-1 Street, '=quoted'",
+        brands=f"{b1};{b0}",
+        service_types="roadside;repair;warranty",
+        email="",
+        website="",
+        postcode="",
+        contact_person="",
+        latitude="-24.7136",
+        longitude="46.6753",
         active_until="2026-12-31",
     )
-    make_outlet(manufacturer, outlet_code="BR-1", country="BR", phone="+55 11 3003-1234",
-                latitude="", longitude="", city="São Paulo", name_local="Oficina Ágil")
+    make_outlet(
+        manufacturer,
+        outlet_code="BR-1",
+        country="BR",
+        phone="+55 11 3003-1234",
+        latitude="",
+        longitude="",
+        city="São Paulo",
+        name_local="Oficina Ágil",
+    )
     exported = editor.get("/outlets/export.csv")
     assert exported.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in exported.headers["Content-Disposition"]
@@ -106,8 +128,11 @@ BAD_ROWS = [
     ({"country": "XX"}, "country", "XX is not an ISO 3166-1 country code such as DE."),
     ({"phone": "12345"}, "phone", "12345 is not a valid phone number in DE"),
     ({"email": "service@@example"}, "email", "is not an email address"),
-    ({"active_from": "2026-05-02", "active_until": "2026-05-01"}, "active_until",
-     "The last day (2026-05-01) is before the first day (2026-05-02)."),
+    (
+        {"active_from": "2026-05-02", "active_until": "2026-05-01"},
+        "active_until",
+        "The last day (2026-05-01) is before the first day (2026-05-02).",
+    ),
     ({"brands": "Tesla"}, "brands", "Tesla is not a brand of this manufacturer."),
     ({"name_local": "<b>Autohaus</b>"}, "name_local", "Must not contain markup"),
     ({"name_latin": "Auto\u202ehaus"}, "name_latin", "U+202E"),
@@ -119,9 +144,13 @@ BAD_ROWS = [
 
 
 @pytest.mark.parametrize(("fields", "column", "reason"), BAD_ROWS)
-def test_a_bad_row_is_named_and_nothing_is_written(session, manufacturer, editor, fields, column, reason):
+def test_a_bad_row_is_named_and_nothing_is_written(
+    session, manufacturer, editor, fields, column, reason
+):
     data = _csv(
-        manufacturer, {"outlet_code": "OK-1"}, {"outlet_code": "BAD-2", **fields},
+        manufacturer,
+        {"outlet_code": "OK-1"},
+        {"outlet_code": "BAD-2", **fields},
         {"outlet_code": "OK-3"},
     )
     response = _upload(editor, data)
@@ -133,7 +162,9 @@ def test_a_bad_row_is_named_and_nothing_is_written(session, manufacturer, editor
 
 
 def test_a_duplicate_code_names_both_rows(session, manufacturer, editor):
-    data = _csv(manufacturer, {"outlet_code": "A-1"}, {"outlet_code": "B-1"}, {"outlet_code": "a-1"})
+    data = _csv(
+        manufacturer, {"outlet_code": "A-1"}, {"outlet_code": "B-1"}, {"outlet_code": "a-1"}
+    )
     response = _upload(editor, data)
     assert response.status_code == 422
     assert _problems(response.get_data(as_text=True)) == [
@@ -145,11 +176,17 @@ def test_a_duplicate_code_names_both_rows(session, manufacturer, editor):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (",".join(COLUMNS).encode("utf-16"), "The file is not UTF-8 (save it as &#39;CSV UTF-8&#39; in Excel)."),
+        (
+            ",".join(COLUMNS).encode("utf-16"),
+            "The file is not UTF-8 (save it as &#39;CSV UTF-8&#39; in Excel).",
+        ),
         ("outlet_code,country\nä,DE".encode("latin-1"), "The file is not UTF-8"),
         (b"", "The file is empty."),
         ((",".join(COLUMNS) + "\r\n").encode(), "The file has a header but no outlet rows."),
-        ((",".join(COLUMNS[:-1]) + ",extra\r\n").encode(), "The header row does not have the expected columns."),
+        (
+            (",".join(COLUMNS[:-1]) + ",extra\r\n").encode(),
+            "The header row does not have the expected columns.",
+        ),
     ],
 )
 def test_unreadable_files_are_refused(session, editor, data, message):
@@ -163,7 +200,9 @@ def test_missing_and_extra_columns_are_listed(editor):
     header = ",".join(c for c in COLUMNS if c != "email") + ",notes"
     page = _upload(editor, (header + "\r\n").encode()).get_data(as_text=True)
     assert ("1", "email", "This column is missing.") in _problems(page)
-    assert ("1", "notes", "Unknown column; the columns are listed in the template.") in _problems(page)
+    assert ("1", "notes", "Unknown column; the columns are listed in the template.") in _problems(
+        page
+    )
 
 
 def test_a_50_mb_upload_gets_a_clear_error(session, editor):
@@ -186,11 +225,16 @@ def test_the_template_is_the_header(editor):
     assert response.data.decode("utf-8-sig") == ",".join(COLUMNS) + "\r\n"
 
 
-def test_apply_refuses_when_the_directory_changed_since_the_preview(session, manufacturer, make_outlet, editor):
+def test_apply_refuses_when_the_directory_changed_since_the_preview(
+    session, manufacturer, make_outlet, editor
+):
     outlet = make_outlet(manufacturer, outlet_code="DE-1")
     response = _upload(editor, _csv(manufacturer, {"outlet_code": "DE-1", "city": "Potsdam"}))
     preview_url = response.location
-    editor.post(f"/outlets/{outlet.id}/edit", data=outlet_row(manufacturer, outlet_code="DE-1", city="Potsdam"))
+    editor.post(
+        f"/outlets/{outlet.id}/edit",
+        data=outlet_row(manufacturer, outlet_code="DE-1", city="Potsdam"),
+    )
     refused = editor.post(preview_url + "/apply", follow_redirects=True).get_data(as_text=True)
     assert "The directory changed since the preview" in refused
     assert "Unchanged</dt><dd>1" in refused

@@ -23,8 +23,12 @@ def _read_urls(outlet):
 
 
 def _edit_urls(outlet):
-    return [("GET", "/outlets/new"), ("GET", f"/outlets/{outlet.id}/edit"),
-            ("POST", f"/outlets/{outlet.id}/deactivate"), ("GET", "/outlets/import")]
+    return [
+        ("GET", "/outlets/new"),
+        ("GET", f"/outlets/{outlet.id}/edit"),
+        ("POST", f"/outlets/{outlet.id}/deactivate"),
+        ("GET", "/outlets/import"),
+    ]
 
 
 @pytest.mark.parametrize("role", [*EDITORS, Role.MANUFACTURER_VIEWER])
@@ -85,8 +89,9 @@ def test_unpublished_countries_in_the_url_are_not_found(login_as, manufacturer):
 @pytest.mark.parametrize("role", EDITORS)
 def test_create_edit_deactivate_through_the_forms(login_as, manufacturer, session, role):
     client = login_as(role, org=manufacturer)
-    data = outlet_row(manufacturer, brands=[manufacturer.brands[0].name],
-                      service_types=["repair", "warranty"])
+    data = outlet_row(
+        manufacturer, brands=[manufacturer.brands[0].name], service_types=["repair", "warranty"]
+    )
     response = client.post("/outlets/new", data=data)
     assert response.status_code == 302
     outlet = session.scalar(sa.select(Outlet).where(Outlet.manufacturer_id == manufacturer.id))
@@ -94,7 +99,9 @@ def test_create_edit_deactivate_through_the_forms(login_as, manufacturer, sessio
 
     form = client.get(f"/outlets/{outlet.id}/edit").get_data(as_text=True)
     assert 'value="Autohaus Mitte"' in form and 'name="based_on" type="hidden" value="1"' in form
-    response = client.post(f"/outlets/{outlet.id}/edit", data={**data, "city": "Potsdam", "based_on": "1"})
+    response = client.post(
+        f"/outlets/{outlet.id}/edit", data={**data, "city": "Potsdam", "based_on": "1"}
+    )
     assert response.status_code == 302
     session.refresh(outlet)
     assert outlet.current.number == 2 and outlet.current.city == "Potsdam"
@@ -132,7 +139,9 @@ def test_a_duplicate_code_is_shown_on_the_form(login_as, manufacturer, make_outl
 def test_a_stale_edit_is_refused(login_as, manufacturer, make_outlet, session):
     outlet = make_outlet(manufacturer)
     client = login_as(Role.MANUFACTURER_ADMIN, org=manufacturer)
-    client.post(f"/outlets/{outlet.id}/edit", data={**outlet_row(manufacturer, city="A"), "based_on": "1"})
+    client.post(
+        f"/outlets/{outlet.id}/edit", data={**outlet_row(manufacturer, city="A"), "based_on": "1"}
+    )
     response = client.post(
         f"/outlets/{outlet.id}/edit", data={**outlet_row(manufacturer, city="B"), "based_on": "1"}
     )
@@ -155,8 +164,13 @@ def test_deactivating_before_the_start_is_refused(login_as, manufacturer, make_o
 def test_overview_counts_and_country_filters(login_as, manufacturer, make_outlet):
     b0, b1 = (brand.name for brand in manufacturer.brands)
     make_outlet(manufacturer, outlet_code="DE-1", city="Berlin", brands=b0)
-    make_outlet(manufacturer, outlet_code="DE-2", city="Hamburg", brands=f"{b0};{b1}",
-                service_types="roadside")
+    make_outlet(
+        manufacturer,
+        outlet_code="DE-2",
+        city="Hamburg",
+        brands=f"{b0};{b1}",
+        service_types="roadside",
+    )
     make_outlet(manufacturer, outlet_code="DE-3", city="Köln", active_until="2026-01-31")
     client = login_as(Role.MANUFACTURER_VIEWER, org=manufacturer)
     overview = client.get("/outlets").get_data(as_text=True)

@@ -104,9 +104,10 @@ def test_a_brand_the_manufacturer_does_not_have():
 
 
 def test_unknown_or_missing_service_types():
-    assert "Unknown service type teleportation" in _fields_refused(
-        service_types="repair;teleportation"
-    )["service_types"]
+    assert (
+        "Unknown service type teleportation"
+        in _fields_refused(service_types="repair;teleportation")["service_types"]
+    )
     assert "service_types" in _fields_refused(service_types=" ; ")
 
 
@@ -118,7 +119,10 @@ def test_markup_in_names_is_refused(field, value):
     assert "markup" in _fields_refused(**{field: value})[field]
 
 
-@pytest.mark.parametrize("char", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
+@pytest.mark.parametrize(
+    "char",
+    ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"],
+)
 def test_direction_overrides_are_refused(char):
     message = _fields_refused(name_local=f"Auto{char}haus")["name_local"]
     assert f"U+{ord(char):04X}" in message
@@ -140,8 +144,15 @@ def test_latin_name_must_be_latin():
 
 @pytest.mark.parametrize(
     ("field", "limit"),
-    [("city", 120), ("name_local", 200), ("name_latin", 200), ("address", 400),
-     ("contact_person", 120), ("postcode", 20), ("website", 300)],
+    [
+        ("city", 120),
+        ("name_local", 200),
+        ("name_latin", 200),
+        ("address", 400),
+        ("contact_person", 120),
+        ("postcode", 20),
+        ("website", 300),
+    ],
 )
 def test_over_long_fields(field, limit):
     value = "a" * (limit + 1) if field != "website" else "https://example.com/" + "a" * limit

@@ -26,7 +26,9 @@ def _version_rows(session, outlet_id):
 def test_create_writes_the_first_version_and_an_audit_entry(session, make, manufacturer):
     actor = make.user(Role.MANUFACTURER_ISSUER, org=manufacturer)
     outlet = service.create_outlet(
-        session, manufacturer=manufacturer, raw=outlet_row(manufacturer, outlet_code="de-1"),
+        session,
+        manufacturer=manufacturer,
+        raw=outlet_row(manufacturer, outlet_code="de-1"),
         actor=actor,
     )
     assert outlet.code == "DE-1" and outlet.country == "DE"
@@ -58,7 +60,9 @@ def test_invalid_record_reports_every_field(session, manufacturer):
     assert session.scalar(sa.select(sa.func.count(Outlet.id))) == 0
 
 
-def test_edit_adds_a_version_and_leaves_the_old_one_untouched(session, make, manufacturer, make_outlet):
+def test_edit_adds_a_version_and_leaves_the_old_one_untouched(
+    session, make, manufacturer, make_outlet
+):
     outlet = make_outlet(manufacturer)
     first = _version_rows(session, outlet.id)
     editor = make.user(Role.MANUFACTURER_ADMIN, org=manufacturer)
