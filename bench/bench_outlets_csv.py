@@ -120,6 +120,27 @@ def _through_the_pages(app, email: str, data: bytes) -> None:
     assert applied.status_code == 302, applied.status_code
 
 
+def _manufacturer(session):
+    org = accounts.create_organisation(
+        session,
+        kind=OrgKind.MANUFACTURER,
+        name_en="Bench Motor",
+        name_zh="基准汽车",
+        uscc=with_check_character(f"91440300MA5{int(time.time()) % 1_000_000:06d}"),
+        short_code=f"B{int(time.time()) % 100_000}",
+        brands=["Bench", "Bench EV"],
+    )
+    user = accounts.create_user(
+        session,
+        organisation=org,
+        email=f"bench{time.time_ns()}@example.com",
+        name="Bench",
+        role=Role.MANUFACTURER_ADMIN,
+        password=PASSWORD,
+    )
+    return org, user
+
+
 def _bench(url: str) -> None:
     migrations.upgrade(url)
     app = create_app(
@@ -133,23 +154,7 @@ def _bench(url: str) -> None:
     )
     with app.app_context():
         session = database().session()
-        org = accounts.create_organisation(
-            session,
-            kind=OrgKind.MANUFACTURER,
-            name_en="Bench Motor",
-            name_zh="基准汽车",
-            uscc=with_check_character(f"91440300MA5{int(time.time()) % 1_000_000:06d}"),
-            short_code=f"B{int(time.time()) % 100_000}",
-            brands=["Bench", "Bench EV"],
-        )
-        user = accounts.create_user(
-            session,
-            organisation=org,
-            email=f"bench{time.time_ns()}@example.com",
-            name="Bench",
-            role=Role.MANUFACTURER_ADMIN,
-            password=PASSWORD,
-        )
+        org, user = _manufacturer(session)
         session.commit()
         first = write_csv(_rows("Bench"))
         print(f"  file: {ROWS} rows, {len(first) / 1e6:.1f} MB")

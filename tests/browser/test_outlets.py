@@ -40,12 +40,24 @@ def test_issuer_builds_the_directory(page, live_server, live_make, tmp_path):
     assert "+49301234567" in page.content()
 
     csv_file = tmp_path / "outlets.csv"
-    csv_file.write_bytes(write_csv([{
-        "outlet_code": "FR-1", "country": "FR", "city": "Lyon", "name_local": "Garage Un",
-        "name_latin": "Garage Un", "address": "1 rue de la République",
-        "phone": "04 78 12 34 56", "service_types": "repair", "brands": brand,
-        "active_from": "2026-01-01",
-    }]))
+    csv_file.write_bytes(
+        write_csv(
+            [
+                {
+                    "outlet_code": "FR-1",
+                    "country": "FR",
+                    "city": "Lyon",
+                    "name_local": "Garage Un",
+                    "name_latin": "Garage Un",
+                    "address": "1 rue de la République",
+                    "phone": "04 78 12 34 56",
+                    "service_types": "repair",
+                    "brands": brand,
+                    "active_from": "2026-01-01",
+                }
+            ]
+        )
+    )
     page.goto(f"{live_server.url}/outlets/import")
     page.get_by_label("CSV file (UTF-8)").set_input_files(str(csv_file))
     page.get_by_role("button", name="Check the file").click()

@@ -81,6 +81,15 @@ def test_export_then_import_changes_nothing(session, manufacturer, make_outlet, 
     exported = editor.get("/outlets/export.csv")
     assert exported.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in exported.headers["Content-Disposition"]
+    text = exported.data.decode("utf-8-sig")
+    for cell in (
+        ",'=مركز خدمة,",
+        ",'+Plus @Service,",
+        "'-1 Street",
+        ",'+966112345678,",
+        ",-24.7136,",
+    ):
+        assert cell in text, cell
     versions_before = _count(session, OutletVersion)
     preview, applied = _preview_and_apply(editor, exported.data)
     assert "To create</dt><dd>0" in preview and "To update</dt><dd>0" in preview
