@@ -45,6 +45,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal import site
     from portal.accounts import organisation_views
     from portal.accounts import views as account_views
+    from portal.outlets import csv_views as outlet_csv_views
+    from portal.outlets import directory_views
+    from portal.outlets import views as outlet_views
     from portal.requests import batch_views, review_views
     from portal.requests import views as request_views
 
@@ -52,6 +55,9 @@ def _register_blueprints(app: Flask) -> None:
         site,
         account_views,
         organisation_views,
+        outlet_views,
+        outlet_csv_views,
+        directory_views,
         request_views,
         batch_views,
         review_views,

@@ -3,7 +3,7 @@
 from portal.accounts.models import Brand, LoginThrottle, Organisation, PasswordLink, User, Wmi
 from portal.audit.models import AuditEntry
 from portal.db import Base
-from portal.outlets.models import Outlet, OutletVersion
+from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "LoginThrottle",
     "Organisation",
     "Outlet",
+    "OutletImport",
     "OutletVersion",
     "PasswordLink",
     "RequestBatch",

@@ -99,6 +99,60 @@ def _request_id(world: World, user: User) -> tuple[object, object | None]:
     return requests["ours"].id, (foreign.id if foreign is not None else None)
 
 
+def _outlet_of(world: World, org_key: str) -> int:
+    from portal.outlets.service import create_outlet
+
+    key = f"outlet:{org_key}"
+    if key not in world.objects:
+        org = world.orgs[org_key]
+        raw = {
+            "outlet_code": "DE-1",
+            "country": "DE",
+            "city": "Berlin",
+            "name_local": "Autohaus",
+            "name_latin": "Autohaus",
+            "address": "Invalidenstraße 1",
+            "phone": "+49 30 1234567",
+            "service_types": "repair",
+            "brands": org.brands[0].name,
+            "active_from": "2026-01-01",
+        }
+        world.objects[key] = create_outlet(
+            world.make.session, manufacturer=org, raw=raw, actor=None
+        ).id
+    return world.objects[key]  # type: ignore[return-value]
+
+
+def _outlet_id(world: World, user: User) -> tuple[object, object | None]:
+    return _outlet_of(world, "manufacturer_a"), _outlet_of(world, "manufacturer_b")
+
+
+def _import_token_of(world: World, user: User) -> str:
+    from portal.outlets.importing import ImportPlan
+    from portal.outlets.pending_imports import store_pending
+
+    key = f"import:{user.id}"
+    if key not in world.objects:
+        pending = store_pending(
+            world.make.session,
+            manufacturer=user.organisation,
+            user=user,
+            filename="outlets.csv",
+            plan=ImportPlan(),
+        )
+        world.objects[key] = pending.token
+    return world.objects[key]  # type: ignore[return-value]
+
+
+def _import_token(world: World, user: User) -> tuple[object, object | None]:
+    # A preview belongs to the user who uploaded it: a colleague's is as foreign as another
+    # manufacturer's.
+    if user.organisation.kind is not OrgKind.MANUFACTURER:
+        return "no-preview", None
+    foreign = world.foreign[Role.MANUFACTURER_ISSUER]
+    return _import_token_of(world, user), _import_token_of(world, foreign)
+
+
 ARGUMENTS: dict[str, Provider] = {
     "user_id": _user_id,
     "organisation_id": _organisation_id,
@@ -106,4 +160,8 @@ ARGUMENTS: dict[str, Provider] = {
     "code": lambda world, user: ("en", None),
     "filename": lambda world, user: ("portal.css", None),
     "request_id": _request_id,
+    "outlet_id": _outlet_id,
+    "import_token": _import_token,
+    "country": lambda world, user: ("DE", None),
+    "short_code": lambda world, user: (world.orgs["manufacturer_a"].short_code, None),
 }
