@@ -48,7 +48,24 @@ def _register_blueprints(app: Flask) -> None:
     from portal.letters import job_views as letter_job_views
     from portal.letters import settings_views as letter_settings_views
     from portal.letters import views as letter_views
+    from portal.outlets import csv_views as outlet_csv_views
+    from portal.outlets import directory_views
+    from portal.outlets import views as outlet_views
+    from portal.requests import batch_views, review_views
+    from portal.requests import views as request_views
 
-    for module in (site, account_views, organisation_views, letter_views,
-                   letter_settings_views, letter_job_views):
+    for module in (
+        site,
+        account_views,
+        organisation_views,
+        outlet_views,
+        outlet_csv_views,
+        directory_views,
+        request_views,
+        batch_views,
+        review_views,
+        letter_views,
+        letter_settings_views,
+        letter_job_views,
+    ):
         app.register_blueprint(module.bp)

@@ -6,7 +6,8 @@ from portal.db import Base
 from portal.letters.job_models import IssueJob, IssueJobItem
 from portal.letters.key_models import PortalAuthority, SealKey, SigningCertificate
 from portal.letters.models import Letter, LetterCounter, LetterOutlet, LetterSettings
-from portal.outlets.models import Outlet, OutletVersion
+from portal.outlets.models import Outlet, OutletImport, OutletVersion
+from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
 
 __all__ = [
     "AuditEntry",
@@ -17,13 +18,17 @@ __all__ = [
     "Letter",
     "LetterCounter",
     "LetterOutlet",
+    "LetterRequest",
     "LetterSettings",
     "LoginThrottle",
     "Organisation",
     "Outlet",
+    "OutletImport",
     "OutletVersion",
     "PasswordLink",
     "PortalAuthority",
+    "RequestBatch",
+    "RequestEvent",
     "SealKey",
     "SigningCertificate",
     "User",

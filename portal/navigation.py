@@ -21,6 +21,9 @@ class NavItem:
 ITEMS = (
     NavItem("accounts.index", _l("Home")),
     NavItem("organisations.list_organisations", _l("Organisations")),
+    NavItem("outlets.overview", _l("Outlets")),
+    NavItem("requests.list_requests", _l("Requests")),
+    NavItem("review.queue", _l("Review")),
     NavItem("letters.list_letters", _l("Letters")),
     NavItem("letter_settings.settings", _l("Letter settings")),
     NavItem("accounts.users", _l("Users")),

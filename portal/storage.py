@@ -1,7 +1,7 @@
 """Where files live (letter PDFs, certificate scans): a small interface over a folder.
 
-A file put while a database transaction is open is removed again if that transaction rolls
-back, so a failed operation never leaves an orphan file behind.
+A file put while a database transaction is open is removed again if that transaction (or the
+savepoint it was put in) rolls back, so a failed operation never leaves an orphan file.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ class FileStorage:
             Path(tmp).unlink(missing_ok=True)
             raise
         if session is not None:
-            session.info.setdefault(_PENDING, []).append((self, key))
+            # Bound to the innermost transaction (a savepoint too) that is open now.
+            transaction = session.get_nested_transaction() or session.get_transaction()
+            session.info.setdefault(_PENDING, []).append((self, key, transaction))
 
     def get(self, key: str) -> bytes:
         """Returns the file's bytes, or raises StorageError if it is missing."""
@@ -72,12 +74,27 @@ def storage() -> FileStorage:
 
 @event.listens_for(Session, "after_commit")
 def _keep_files(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    # Fired for released savepoints too: their files stay pending until the whole unit ends.
+    if not session.in_transaction():
+        session.info.pop(_PENDING, None)
+
+
+def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _remove_files(session: Session, previous: SessionTransaction) -> None:
-    # Only when the whole unit of work is undone (not a savepoint inside it).
-    if previous.parent is None:
-        for store, key in session.info.pop(_PENDING, []):
+    # A rolled-back transaction (or savepoint) takes the files put inside it along.
+    pending = session.info.get(_PENDING, [])
+    kept = []
+    for store, key, transaction in pending:
+        if _within(transaction, previous):
             store.delete(key)
+        else:
+            kept.append((store, key, transaction))
+    session.info[_PENDING] = kept

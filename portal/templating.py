@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 
 from portal.accounts.roles import KIND_LABELS, ROLE_LABELS, OrgKind, Role
+from portal.countries import country_name
 
 
 def role_label(role: Role) -> str:
@@ -30,9 +31,15 @@ def iso_date(value: date) -> str:
     return format_date(value, "yyyy-MM-dd")
 
 
+def country(code: str) -> str:
+    """Returns the country's name in the current language, followed by its code."""
+    return f"{country_name(code, str(get_locale()))} ({code})"
+
+
 def init_app(app: Flask) -> None:
     """Registers the shared filters and globals."""
     app.add_template_global(role_label)
     app.add_template_global(kind_label)
     app.add_template_filter(datetime_utc)
     app.add_template_filter(iso_date)
+    app.add_template_filter(country)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import ROLES_OF_KIND, OrgKind, Role
+from portal.requests.models import LetterRequest
+from portal.storage import storage
 from tests.factories import Factories
 
 
@@ -18,6 +20,7 @@ class World:
     orgs: dict[str, Organisation] = field(default_factory=dict)
     users: dict[Role, User] = field(default_factory=dict)  # in organisation A of each kind
     foreign: dict[Role, User] = field(default_factory=dict)  # in organisation B of each kind
+    objects: dict[str, object] = field(default_factory=dict)  # made on first use, by name
 
     @classmethod
     def build(cls, make: Factories) -> World:
@@ -62,10 +65,191 @@ def _organisation_id(world: World, user: User) -> tuple[object, object | None]:
     return world.orgs["manufacturer_b"].id, None
 
 
+def _letter_requests(world: World) -> dict[str, LetterRequest]:
+    """Returns three submitted requests with a stored scan: exporter A to manufacturer A,
+    exporter B to manufacturer A, and exporter A to manufacturer B."""
+    if "requests" not in world.objects:
+        key = "certificate-scans/access-matrix.pdf"
+        storage().put(key, b"%PDF-1.4\n%%EOF\n")
+        scan = {
+            "attachment_key": key,
+            "attachment_content_type": "application/pdf",
+            "attachment_filename": "scan.pdf",
+            "attachment_size": 15,
+        }
+        m_a, m_b = world.orgs["manufacturer_a"], world.orgs["manufacturer_b"]
+        e_a, e_b = world.orgs["exporter_a"], world.orgs["exporter_b"]
+        world.objects["requests"] = {
+            "ours": world.make.letter_request(manufacturer=m_a, exporter=e_a, **scan),
+            "other_exporter": world.make.letter_request(manufacturer=m_a, exporter=e_b, **scan),
+            "other_manufacturer": world.make.letter_request(manufacturer=m_b, exporter=e_a, **scan),
+        }
+    return world.objects["requests"]  # type: ignore[return-value]
+
+
+def _request_id(world: World, user: User) -> tuple[object, object | None]:
+    # Foreign for an exporter: another exporter's request; for a manufacturer: one addressed
+    # to another manufacturer.
+    requests = _letter_requests(world)
+    kind = user.organisation.kind
+    foreign = {
+        OrgKind.EXPORTER: requests["other_exporter"],
+        OrgKind.MANUFACTURER: requests["other_manufacturer"],
+    }.get(kind)
+    return requests["ours"].id, (foreign.id if foreign is not None else None)
+
+
+def _outlet_of(world: World, org_key: str) -> int:
+    from portal.outlets.service import create_outlet
+
+    key = f"outlet:{org_key}"
+    if key not in world.objects:
+        org = world.orgs[org_key]
+        raw = {
+            "outlet_code": "DE-1",
+            "country": "DE",
+            "city": "Berlin",
+            "name_local": "Autohaus",
+            "name_latin": "Autohaus",
+            "address": "Invalidenstraße 1",
+            "phone": "+49 30 1234567",
+            "service_types": "repair",
+            "brands": org.brands[0].name,
+            "active_from": "2026-01-01",
+        }
+        world.objects[key] = create_outlet(
+            world.make.session, manufacturer=org, raw=raw, actor=None
+        ).id
+    return world.objects[key]  # type: ignore[return-value]
+
+
+def _outlet_id(world: World, user: User) -> tuple[object, object | None]:
+    return _outlet_of(world, "manufacturer_a"), _outlet_of(world, "manufacturer_b")
+
+
+def _import_token_of(world: World, user: User) -> str:
+    from portal.outlets.importing import ImportPlan
+    from portal.outlets.pending_imports import store_pending
+
+    key = f"import:{user.id}"
+    if key not in world.objects:
+        pending = store_pending(
+            world.make.session,
+            manufacturer=user.organisation,
+            user=user,
+            filename="outlets.csv",
+            plan=ImportPlan(),
+        )
+        world.objects[key] = pending.token
+    return world.objects[key]  # type: ignore[return-value]
+
+
+def _import_token(world: World, user: User) -> tuple[object, object | None]:
+    # A preview belongs to the user who uploaded it: a colleague's is as foreign as another
+    # manufacturer's.
+    if user.organisation.kind is not OrgKind.MANUFACTURER:
+        return "no-preview", None
+    foreign = world.foreign[Role.MANUFACTURER_ISSUER]
+    return _import_token_of(world, user), _import_token_of(world, foreign)
+
+
+def _letters(world: World) -> dict[str, object]:
+    """Returns real letters: manufacturer A to exporter A (ours), manufacturer A to exporter B,
+    and manufacturer B to exporter B."""
+    if "letters" not in world.objects:
+        from datetime import date
+
+        from flask import current_app
+
+        from portal.letters.context import issuance_context
+        from portal.letters.issuance import LetterOrder, issue_letter
+
+        made = {}
+        for name, m_key, e_key in (
+            ("ours", "manufacturer_a", "exporter_a"),
+            ("other_exporter", "manufacturer_a", "exporter_b"),
+            ("other_manufacturer", "manufacturer_b", "exporter_b"),
+        ):
+            m, e = world.orgs[m_key], world.orgs[e_key]
+            if not world.objects.get(f"outlet-de:{m_key}"):
+                world.objects[f"outlet-de:{m_key}"] = world.make.outlet(m, country="DE")
+            made[name] = issue_letter(
+                world.make.session,
+                LetterOrder(
+                    manufacturer_id=m.id,
+                    brand_id=m.brands[0].id,
+                    model="Model",
+                    vin=world.make.vin(m),
+                    registration_date=date(2026, 9, 1),
+                    transfer_registration_date=date(2026, 10, 1),
+                    country="DE",
+                    exporter_name=e.name_en,
+                    exporter_uscc=e.uscc,
+                    exporter_id=e.id,
+                ),
+                issuance_context(current_app, None),
+            )
+        world.objects["letters"] = made
+    return world.objects["letters"]  # type: ignore[return-value]
+
+
+def _letter_id(world: World, user: User) -> tuple[object, object | None]:
+    letters = _letters(world)
+    if user.organisation.kind is OrgKind.EXPORTER:
+        own = (
+            letters["ours"]
+            if user.organisation_id == world.orgs["exporter_a"].id
+            else letters["other_exporter"]
+        )
+        return own.id, letters["other_manufacturer"].id if own is letters["ours"] else None
+    return letters["ours"].id, letters["other_manufacturer"].id
+
+
+def _job_id(world: World, user: User) -> tuple[object, object | None]:
+    from portal.letters.job_models import IssueJob, JobStatus
+
+    if "jobs" not in world.objects:
+        jobs = {
+            key: IssueJob(
+                manufacturer_id=world.orgs[key].id, year=2026, total=0, status=JobStatus.DONE
+            )
+            for key in ("manufacturer_a", "manufacturer_b")
+        }
+        world.make.session.add_all(jobs.values())
+        world.make.session.flush()
+        world.objects["jobs"] = jobs
+    jobs = world.objects["jobs"]
+    return jobs["manufacturer_a"].id, jobs["manufacturer_b"].id
+
+
+def _key_id(world: World, user: User) -> tuple[object, object | None]:
+    from flask import current_app
+
+    from portal.letters.keyring import new_seal_key
+    from portal.signing import parse_master_key
+
+    if "keys" not in world.objects:
+        master = parse_master_key(current_app.config["MASTER_KEY"])
+        world.objects["keys"] = {
+            key: new_seal_key(world.make.session, world.orgs[key], master)
+            for key in ("manufacturer_a", "manufacturer_b")
+        }
+    keys = world.objects["keys"]
+    return keys["manufacturer_a"].id, keys["manufacturer_b"].id
+
+
 ARGUMENTS: dict[str, Provider] = {
+    "letter_id": _letter_id,
+    "job_id": _job_id,
+    "key_id": _key_id,
     "user_id": _user_id,
     "organisation_id": _organisation_id,
     "token": lambda world, user: ("not-a-real-token", None),
     "code": lambda world, user: ("en", None),
     "filename": lambda world, user: ("portal.css", None),
+    "request_id": _request_id,
+    "outlet_id": _outlet_id,
+    "import_token": _import_token,
+    "country": lambda world, user: ("DE", None),
+    "short_code": lambda world, user: (world.orgs["manufacturer_a"].short_code, None),
 }

@@ -1,8 +1,11 @@
-"""Callable factories for test data: make.organisation(...), make.user(role, org=...)."""
+"""Callable factories for test data: make.organisation(...), make.user(role, org=...),
+make.outlet(manufacturer, ...), make.vin(manufacturer), make.letter_request(...)."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
@@ -10,6 +13,12 @@ from werkzeug.security import generate_password_hash
 from portal.accounts.models import Brand, Organisation, User, Wmi
 from portal.accounts.roles import ROLES_OF_KIND, OrgKind, Role
 from portal.accounts.uscc import with_check_character
+from portal.clock import today_in_china
+from portal.db import utcnow
+from portal.outlets.models import Outlet, OutletVersion
+from portal.requests.models import LetterRequest, RequestEvent
+from portal.requests.states import RequestStatus
+from portal.vehicles.vin import check_digit
 
 _counter = itertools.count(1)
 # A cheap hash: the password scheme itself is tested in test_auth; here speed matters.
@@ -44,7 +53,9 @@ class Factories:
         org = Organisation(**values)
         if kind is OrgKind.MANUFACTURER and "brands" not in fields:
             org.brands = [Brand(name=f"Brand{n}"), Brand(name=f"Brand{n} EV")]
-            org.wmis = [Wmi(code="Z" + _WMI_LETTERS[n // 33 % 33] + _WMI_LETTERS[n % 33])]
+            # A third character 9 marks a small maker's WMI (six characters): never here.
+            third = _WMI_LETTERS.replace("9", "")
+            org.wmis = [Wmi(code="Z" + _WMI_LETTERS[n // 32 % 33] + third[n % 32])]
         self.session.add(org)
         self.session.flush()
         return org
@@ -64,3 +75,85 @@ class Factories:
         self.session.add(user)
         self.session.flush()
         return user
+
+    def outlet(
+        self,
+        manufacturer: Organisation,
+        *,
+        country: str = "KZ",
+        brands: Iterable[Brand] | None = None,
+        active_from: date = date(2020, 1, 1),
+        active_until: date | None = None,
+    ) -> Outlet:
+        """Returns an outlet with one version, set as current, serving the brands (default:
+        all of the manufacturer's)."""
+        n = next(_counter)
+        outlet = Outlet(manufacturer=manufacturer, code=f"OUT-{n}", country=country)
+        version = OutletVersion(
+            outlet=outlet,
+            number=1,
+            country=country,
+            city=f"City {n}",
+            name_local=f"Outlet {n}",
+            name_latin=f"Outlet {n}",
+            address=f"{n} Service Street",
+            phone="+77270000000",
+            active_from=active_from,
+            active_until=active_until,
+            brands=list(manufacturer.brands if brands is None else brands),
+        )
+        self.session.add_all([outlet, version])
+        self.session.flush()
+        outlet.current = version
+        self.session.flush()
+        return outlet
+
+    def vin(self, manufacturer: Organisation, serial: int | None = None) -> str:
+        """Returns a valid VIN (right check digit) with the manufacturer's first WMI."""
+        n = next(_counter) if serial is None else serial
+        text = f"{manufacturer.wmis[0].code}AB12C0SA{n:06d}"
+        return text[:8] + check_digit(text) + text[9:]
+
+    def letter_request(
+        self,
+        *,
+        manufacturer: Organisation | None = None,
+        exporter: Organisation | None = None,
+        status: RequestStatus = RequestStatus.SUBMITTED,
+        country: str = "KZ",
+        vin: str | None = None,
+        created_by: User | None = None,
+        **fields: object,
+    ) -> LetterRequest:
+        """Returns a request in the given status, written directly (no checks)."""
+        manufacturer = manufacturer or self.organisation(OrgKind.MANUFACTURER)
+        if exporter is None and "exporter_uscc" not in fields:
+            exporter = self.organisation(OrgKind.EXPORTER)
+        if created_by is None:
+            org = exporter or manufacturer
+            role = Role.EXPORTER_USER if exporter is not None else Role.MANUFACTURER_ISSUER
+            created_by = self.user(role, org=org)
+        today = today_in_china()
+        now = utcnow()
+        values: dict[str, object] = {
+            "exporter": exporter,
+            "manufacturer_id": manufacturer.id,
+            "brand_id": manufacturer.brands[0].id,
+            "model": "Song Plus",
+            "vin": vin or self.vin(manufacturer),
+            "registration_date": today - timedelta(days=30),
+            "transfer_registration_date": today - timedelta(days=10),
+            "application_date": today,
+            "country": country,
+            "status": status,
+            "created_by_id": created_by.id,
+            "created_at": now,
+            "updated_at": now,
+            "submitted_at": None if status is RequestStatus.DRAFT else now,
+        }
+        values.update(fields)
+        request = LetterRequest(**values)
+        request.events.append(RequestEvent(at=now, actor_id=created_by.id, to_status=status))
+        self.session.add(request)
+        self.session.flush()
+        return request

@@ -13,7 +13,9 @@ def test_init_on_an_empty_database(tmp_path):
     from portal import create_app
 
     url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "k", "MASTER_KEY": "m"})
+    from portal.signing import new_master_key_text
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "k", "MASTER_KEY": new_master_key_text()})
     result = app.test_cli_runner().invoke(args=["init"])
     assert result.exit_code == 0, result.output
     engine = sa.create_engine(url)

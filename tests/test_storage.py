@@ -54,3 +54,28 @@ def test_savepoint_rollback_keeps_files_of_the_outer_unit(app, tmp_path):
     assert store.exists("scans/x/three.pdf")
     session.rollback()
     assert not store.exists("scans/x/three.pdf")
+
+
+def test_file_put_in_a_rolled_back_savepoint_is_removed_and_the_outer_ones_kept(app, tmp_path):
+    store = FileStorage(tmp_path)
+    session = database().session()
+    session.begin()
+    store.put("scans/x/outer.pdf", b"data", session=session)
+    with pytest.raises(RuntimeError), session.begin_nested():
+        store.put("scans/x/inner.pdf", b"data", session=session)
+        raise RuntimeError("inner step failed")
+    assert not store.exists("scans/x/inner.pdf")
+    assert store.exists("scans/x/outer.pdf")
+    session.commit()
+    assert store.exists("scans/x/outer.pdf")
+
+
+def test_file_of_a_released_savepoint_goes_with_the_outer_rollback(app, tmp_path):
+    store = FileStorage(tmp_path)
+    session = database().session()
+    session.begin()
+    with session.begin_nested():
+        store.put("scans/x/four.pdf", b"data", session=session)
+    assert store.exists("scans/x/four.pdf")
+    session.rollback()
+    assert not store.exists("scans/x/four.pdf")

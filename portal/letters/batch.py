@@ -26,6 +26,7 @@ from portal.letters.checks import check_order
 from portal.letters.issuance import (
     IssuanceContext,
     LetterOrder,
+    Prepared,
     already_issued,
     persist,
     prepare,
@@ -42,20 +43,32 @@ STALE_AFTER = timedelta(seconds=60)
 CHUNK = 8  # letters in flight at once: memory does not grow with the job
 
 
-def start_job(session: Session, manufacturer: Organisation, request_ids: Iterable[int], *,
-              actor: User) -> IssueJob:
+def start_job(
+    session: Session, manufacturer: Organisation, request_ids: Iterable[int], *, actor: User
+) -> IssueJob:
     """Returns a queued job for the manufacturer's approved requests, with their numbers
     reserved; requests that fail the checks are listed as refused, without a number."""
-    requests = list(session.scalars(sa.select(LetterRequest).where(
-        LetterRequest.id.in_(list(request_ids)),
-        LetterRequest.manufacturer_id == manufacturer.id,
-        LetterRequest.status == RequestStatus.APPROVED).order_by(LetterRequest.id)))
+    requests = list(
+        session.scalars(
+            sa.select(LetterRequest)
+            .where(
+                LetterRequest.id.in_(list(request_ids)),
+                LetterRequest.manufacturer_id == manufacturer.id,
+                LetterRequest.status == RequestStatus.APPROVED,
+            )
+            .order_by(LetterRequest.id)
+        )
+    )
     if not requests:
         raise ValidationError(_("Choose at least one approved request of yours."))
     today = utcnow().date()
     addressee = load_addressee(session, manufacturer.id, today=today)
-    job = IssueJob(manufacturer_id=manufacturer.id, created_by_id=actor.id, year=today.year,
-                   total=len(requests))
+    job = IssueJob(
+        manufacturer_id=manufacturer.id,
+        created_by_id=actor.id,
+        year=today.year,
+        total=len(requests),
+    )
     for position, request in enumerate(requests):
         item = IssueJobItem(position=position, request_id=request.id)
         try:
@@ -66,19 +79,27 @@ def start_job(session: Session, manufacturer: Organisation, request_ids: Iterabl
     _reserve(session, manufacturer.id, today.year, [i for i in job.items if not i.error])
     session.add(job)
     session.flush()
-    record(session, "letters.batch_started", actor=actor, obj=job, total=job.total,
-           refused=sum(1 for i in job.items if i.error))
+    record(
+        session,
+        "letters.batch_started",
+        actor=actor,
+        obj=job,
+        total=job.total,
+        refused=sum(1 for i in job.items if i.error),
+    )
     return job
 
 
-def _reserve(session: Session, manufacturer_id: int, year: int,
-             items: list[IssueJobItem]) -> None:
+def _reserve(session: Session, manufacturer_id: int, year: int, items: list[IssueJobItem]) -> None:
     if not items:
         return
     first = next_sequence(session, manufacturer_id, year)
-    session.execute(sa.update(LetterCounter).where(
-        LetterCounter.manufacturer_id == manufacturer_id, LetterCounter.year == year)
-        .values(last=first + len(items) - 1).execution_options(synchronize_session=False))
+    session.execute(
+        sa.update(LetterCounter)
+        .where(LetterCounter.manufacturer_id == manufacturer_id, LetterCounter.year == year)
+        .values(last=first + len(items) - 1)
+        .execution_options(synchronize_session=False)
+    )
     for offset, item in enumerate(items):
         item.sequence = first + offset
 
@@ -86,38 +107,56 @@ def _reserve(session: Session, manufacturer_id: int, year: int,
 def claim_job(session: Session, runner: str) -> IssueJob | None:
     """Returns a job this runner now owns (queued, or abandoned by a silent runner)."""
     now = utcnow()
-    candidates = session.scalars(sa.select(IssueJob.id).where(sa.or_(
-        IssueJob.status == JobStatus.QUEUED,
-        sa.and_(IssueJob.status == JobStatus.RUNNING,
-                IssueJob.heartbeat_at < now - STALE_AFTER))).order_by(IssueJob.id))
-    for job_id in list(candidates):
-        claimed = session.execute(sa.update(IssueJob).where(
-            IssueJob.id == job_id, sa.or_(
+    candidates = session.scalars(
+        sa.select(IssueJob.id)
+        .where(
+            sa.or_(
                 IssueJob.status == JobStatus.QUEUED,
-                IssueJob.heartbeat_at < now - STALE_AFTER))
+                sa.and_(
+                    IssueJob.status == JobStatus.RUNNING, IssueJob.heartbeat_at < now - STALE_AFTER
+                ),
+            )
+        )
+        .order_by(IssueJob.id)
+    )
+    for job_id in list(candidates):
+        claimed = session.execute(
+            sa.update(IssueJob)
+            .where(
+                IssueJob.id == job_id,
+                sa.or_(
+                    IssueJob.status == JobStatus.QUEUED, IssueJob.heartbeat_at < now - STALE_AFTER
+                ),
+            )
             .values(status=JobStatus.RUNNING, runner=runner, heartbeat_at=now)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)
+        ).rowcount
         session.commit()
         if claimed:
             return session.get(IssueJob, job_id)
     return None
 
 
-def run_job(session: Session, job: IssueJob, ctx_for: Callable[[User | None], IssuanceContext],
-            pool: Executor) -> None:
+def run_job(
+    session: Session,
+    job: IssueJob,
+    ctx_for: Callable[[User | None], IssuanceContext],
+    pool: Executor,
+) -> None:
     """Issues the job's pending items, committing letter by letter; ends DONE or WAITING."""
     ctx = ctx_for(job.created_by)
     pending = [i for i in job.items if i.letter_id is None and i.sequence is not None]
     for start in range(0, len(pending), CHUNK):
-        _run_chunk(session, job, pending[start:start + CHUNK], ctx, pool)
+        _run_chunk(session, job, pending[start : start + CHUNK], ctx, pool)
     waiting = any(i.letter_id is None for i in job.items)
     job.status = JobStatus.WAITING if waiting else JobStatus.DONE
     job.finished_at = utcnow()
     session.commit()
 
 
-def _run_chunk(session: Session, job: IssueJob, items: list[IssueJobItem],
-               ctx: IssuanceContext, pool: Executor) -> None:
+def _run_chunk(
+    session: Session, job: IssueJob, items: list[IssueJobItem], ctx: IssuanceContext, pool: Executor
+) -> None:
     prepared = {}
     for item in items:
         order = _order(session, job, item)
@@ -126,10 +165,10 @@ def _run_chunk(session: Session, job: IssueJob, items: list[IssueJobItem],
             item.letter_id, item.error = done.id, ""
             continue
         try:
-            prepared[item.position] = (prepare(session, order, ctx), order)
+            prepared[item.position] = prepare(session, order, ctx)
         except PortalError as error:
             item.error = error.message[:500]
-    futures = {pos: pool.submit(produce, p.job) for pos, (p, _o) in prepared.items()}
+    futures = {pos: pool.submit(produce, p.job) for pos, p in prepared.items()}
     for item in items:
         if item.position in futures:
             _finish(session, job, item, prepared[item.position], futures[item.position], ctx)
@@ -137,28 +176,37 @@ def _run_chunk(session: Session, job: IssueJob, items: list[IssueJobItem],
     session.commit()
 
 
-def _finish(session: Session, job: IssueJob, item: IssueJobItem, prepared_order, future,
-            ctx: IssuanceContext) -> None:
-    prepared, order = prepared_order
+def _finish(
+    session: Session,
+    job: IssueJob,
+    item: IssueJobItem,
+    prepared: Prepared,
+    future,
+    ctx: IssuanceContext,
+) -> None:
     try:
         letter = persist(session, prepared, future.result(), ctx)
-        mark_request_issued(session, session.get(LetterRequest, item.request_id), letter,
-                            actor=ctx.actor)
+        mark_request_issued(
+            session, session.get(LetterRequest, item.request_id), letter, actor=ctx.actor
+        )
         item.letter_id, item.error = letter.id, ""
         job.heartbeat_at = utcnow()
         session.commit()
-    except Exception as error:  # noqa: BLE001 - any failure leaves the item waiting
+    except Exception as error:
         session.rollback()  # removes the stored file of this item
         session.refresh(item)
-        item.error = (getattr(error, "message", None) or _("The letter could not be issued; "
-                                                             "it waits for a retry."))[:500]
+        item.error = (
+            getattr(error, "message", None)
+            or _("The letter could not be issued; it waits for a retry.")
+        )[:500]
         session.commit()
 
 
 def _order(session: Session, job: IssueJob, item: IssueJobItem) -> LetterOrder:
     request = session.get(LetterRequest, item.request_id)
-    return order_for_request(request, issue_key=f"job-{job.id}-{item.position}",
-                             reserved=(job.year, item.sequence))
+    return order_for_request(
+        request, issue_key=f"job-{job.id}-{item.position}", reserved=(job.year, item.sequence)
+    )
 
 
 def retry_job(session: Session, job: IssueJob, *, actor: User) -> None:

@@ -9,6 +9,7 @@ from flask import Flask
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import Organisation
+from portal.countries import choices as country_choices
 from portal.letters.forms import IssueForm
 from portal.letters.issuance import IssuanceContext, LetterOrder
 from portal.letters.keyring import keys_unavailable
@@ -27,31 +28,39 @@ def master_key(app: Flask) -> bytes:
 
 def issuance_context(app: Flask, actor: Any) -> IssuanceContext:
     """Returns the issuance context from the app's configuration."""
-    return IssuanceContext(master_key=master_key(app), base_url=app.config["PUBLIC_BASE_URL"],
-                           store=FileStorage(app.config["STORAGE_DIR"]), actor=actor,
-                           font_path=app.config.get("PDF_FONT_PATH"))
+    return IssuanceContext(
+        master_key=master_key(app),
+        base_url=app.config["PUBLIC_BASE_URL"],
+        store=FileStorage(app.config["STORAGE_DIR"]),
+        actor=actor,
+        font_path=app.config.get("PDF_FONT_PATH"),
+    )
 
 
 def issue_form_choices(form: IssueForm, org: Organisation) -> None:
     """Fills the form's brand, country and fuel type choices for the manufacturer."""
-    from portal.outlets.countries import choices as country_choices
-
     form.brand_id.choices = [SelectChoice(b.id, b.name) for b in org.brands]
     form.country.choices = [SelectChoice(code, label) for code, label in country_choices()]
     form.fuel_type.choices = [SelectChoice("", "—")] + [
-        SelectChoice(f.value, f.value) for f in FuelType]
+        SelectChoice(f.value, f.value) for f in FuelType
+    ]
 
 
 def order_from_form(form: IssueForm, org: Organisation, supersedes: Any) -> LetterOrder:
     """Returns the letter order the form describes."""
     return LetterOrder(
-        manufacturer_id=org.id, brand_id=form.brand_id.data, model=form.model.data or "",
-        vin=form.vin.data or "", registration_date=form.registration_date.data,
+        manufacturer_id=org.id,
+        brand_id=form.brand_id.data,
+        model=form.model.data or "",
+        vin=form.vin.data or "",
+        registration_date=form.registration_date.data,
         transfer_registration_date=form.transfer_registration_date.data,
-        country=form.country.data or "", exporter_name=form.exporter_name.data or "",
-        exporter_uscc=form.exporter_uscc.data or "", engine_number=form.engine_number.data or "",
-        colour=form.colour.data or "", fuel_type=form.fuel_type.data or "",
+        country=form.country.data or "",
+        exporter_name=form.exporter_name.data or "",
+        exporter_uscc=form.exporter_uscc.data or "",
+        engine_number=form.engine_number.data or "",
+        colour=form.colour.data or "",
+        fuel_type=form.fuel_type.data or "",
         issue_key=form.issue_key.data or None,
         supersedes_id=supersedes.id if supersedes is not None else None,
     )
-

@@ -28,16 +28,19 @@ class IssueForm(FlaskForm):
     model = StringField(_l("Model"), validators=[DataRequired(), Length(max=120)])
     vin = StringField(_l("VIN"), validators=[DataRequired(), Length(max=40)])
     registration_date = DateField(_l("Registration date"), validators=[DataRequired()])
-    transfer_registration_date = DateField(_l("Transfer registration date awaiting export"),
-                                           validators=[DataRequired()])
+    transfer_registration_date = DateField(
+        _l("Transfer registration date awaiting export"), validators=[DataRequired()]
+    )
     engine_number = StringField(_l("Engine number"), validators=[Optional(), Length(max=40)])
     colour = StringField(_l("Colour"), validators=[Optional(), Length(max=40)])
     fuel_type = SelectField(_l("Fuel type"), validators=[Optional()])
     country = SelectField(_l("Destination country"), validators=[DataRequired()])
-    exporter_name = StringField(_l("Exporter's legal name"),
-                                validators=[DataRequired(), Length(max=200)])
-    exporter_uscc = StringField(_l("Exporter's unified social credit code"),
-                                validators=[Optional(), Length(max=30)])
+    exporter_name = StringField(
+        _l("Exporter's legal name"), validators=[DataRequired(), Length(max=200)]
+    )
+    exporter_uscc = StringField(
+        _l("Exporter's unified social credit code"), validators=[Optional(), Length(max=30)]
+    )
 
     def ensure_issue_key(self) -> None:
         """Gives the form a fresh key, so that submitting it twice issues one letter."""
@@ -46,15 +49,17 @@ class IssueForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for the revocation"),
-                           validators=[DataRequired(), Length(max=500)])
+    reason = TextAreaField(
+        _l("Reason for the revocation"), validators=[DataRequired(), Length(max=500)]
+    )
 
 
 class SettingsForm(FlaskForm):
     body_zh = TextAreaField(_l("Letter body in Chinese"), validators=[DataRequired()])
     body_en = TextAreaField(_l("Letter body in English"), validators=[DataRequired()])
-    validity_days = IntegerField(_l("Validity in days"),
-                                 validators=[DataRequired(), NumberRange(1, 730)])
+    validity_days = IntegerField(
+        _l("Validity in days"), validators=[DataRequired(), NumberRange(1, 730)]
+    )
 
 
 class SealForm(FlaskForm):
@@ -62,14 +67,16 @@ class SealForm(FlaskForm):
 
 
 class CompromisedForm(FlaskForm):
-    since = DateTimeLocalField(_l("Compromised since (UTC)"), format="%Y-%m-%dT%H:%M",
-                               validators=[DataRequired()])
+    since = DateTimeLocalField(
+        _l("Compromised since (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
     reason = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=500)])
 
 
 class CertificateUploadForm(FlaskForm):
     certificate = FileField(_l("Certificate (PEM)"))
     private_key = FileField(_l("Private key (PEM)"))
-    password = PasswordField(_l("Password of the private key, if any"),
-                             validators=[Optional(), Length(max=200)])
+    password = PasswordField(
+        _l("Password of the private key, if any"), validators=[Optional(), Length(max=200)]
+    )
     chain = FileField(_l("Issuing certificates (PEM), if any"))

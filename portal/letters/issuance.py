@@ -25,7 +25,7 @@ from portal.letters.checks import CheckedOrder, check_order
 from portal.letters.keyring import signing_material
 from portal.letters.models import Letter, LetterOutlet, LetterStatus
 from portal.letters.numbering import format_number, next_sequence
-from portal.letters.production import SealJob, SealedLetter, produce
+from portal.letters.production import SealedLetter, SealJob, produce
 from portal.letters.rendering import document_fields, printed_outlet, seal_png
 from portal.letters.settings import letter_settings
 from portal.letters.snapshot import letter_record, outlets_digest, record_digest
@@ -97,36 +97,56 @@ def already_issued(session: Session, order: LetterOrder) -> Letter | None:
     return session.scalar(sa.select(Letter).where(Letter.issue_key == order.issue_key))
 
 
-def prepare(session: Session, order: LetterOrder, ctx: IssuanceContext,
-            addressee: Addressee | None = None) -> Prepared:
+def prepare(
+    session: Session, order: LetterOrder, ctx: IssuanceContext, addressee: Addressee | None = None
+) -> Prepared:
     """Returns the checked order with its number and opened keys, ready to be sealed."""
     manufacturer = session.get(Organisation, order.manufacturer_id)
     checked = check_order(session, manufacturer, order, ctx.now.date(), addressee)
     material = signing_material(session, manufacturer, ctx.master_key)
     settings = letter_settings(session, manufacturer)
-    year, sequence = order.reserved or (ctx.now.year, next_sequence(
-        session, manufacturer.id, ctx.now.year))
+    year, sequence = order.reserved or (
+        ctx.now.year,
+        next_sequence(session, manufacturer.id, ctx.now.year),
+    )
     number = format_number(manufacturer.short_code, year, sequence)
     valid_until = ctx.now.date() + timedelta(days=settings.validity_days)
     fields = _record_fields(manufacturer, checked, number, ctx.now, valid_until)
     draft = document_fields(
-        manufacturer, settings, [printed_outlet(v) for v in checked.outlets], number=number,
-        issue_date=ctx.now.date(), valid_until=valid_until,
-        vehicle=doc.Vehicle(checked.brand.name, checked.model, checked.vin,
-                            checked.registration_date, checked.transfer_registration_date,
-                            checked.engine_number or None, checked.colour or None,
-                            checked.fuel_type or None),
+        manufacturer,
+        settings,
+        [printed_outlet(v) for v in checked.outlets],
+        number=number,
+        issue_date=ctx.now.date(),
+        valid_until=valid_until,
+        vehicle=doc.Vehicle(
+            checked.brand.name,
+            checked.model,
+            checked.vin,
+            checked.registration_date,
+            checked.transfer_registration_date,
+            checked.engine_number or None,
+            checked.colour or None,
+            checked.fuel_type or None,
+        ),
         country=checked.country,
         exporter=doc.Exporter(checked.exporter_name, checked.exporter_uscc),
-        seal=seal_png(settings, manufacturer, ctx.store, ctx.font_path))
-    job = SealJob.of(claims=_claims(fields), record_digest=record_digest(letter_record(**fields)),
-                     base_url=ctx.base_url, material=material, document=draft,
-                     font_path=ctx.font_path)
+        seal=seal_png(settings, manufacturer, ctx.store, ctx.font_path),
+    )
+    job = SealJob.of(
+        claims=_claims(fields),
+        record_digest=record_digest(letter_record(**fields)),
+        base_url=ctx.base_url,
+        material=material,
+        document=draft,
+        font_path=ctx.font_path,
+    )
     return Prepared(order, checked, manufacturer, fields, material.seal_key.kid, job)
 
 
-def persist(session: Session, prepared: Prepared, sealed: SealedLetter,
-            ctx: IssuanceContext) -> Letter:
+def persist(
+    session: Session, prepared: Prepared, sealed: SealedLetter, ctx: IssuanceContext
+) -> Letter:
     """Stores the PDF and writes the letter, its outlets and the audit entry; returns it."""
     fields, checked = prepared.fields, prepared.checked
     year = int(fields["number"].rsplit("-", 2)[1])
@@ -138,52 +158,97 @@ def persist(session: Session, prepared: Prepared, sealed: SealedLetter,
     if checked.supersedes is not None:
         checked.supersedes.status = LetterStatus.SUPERSEDED
         checked.supersedes.superseded_by_id = letter.id
-    record(session, "letter.issued", actor=ctx.actor, organisation_id=letter.manufacturer_id,
-           obj=letter, number=letter.number, vin=letter.vin, country=letter.country,
-           supersedes=checked.supersedes.number if checked.supersedes else None)
+    record(
+        session,
+        "letter.issued",
+        actor=ctx.actor,
+        organisation_id=letter.manufacturer_id,
+        obj=letter,
+        number=letter.number,
+        vin=letter.vin,
+        country=letter.country,
+        supersedes=checked.supersedes.number if checked.supersedes else None,
+    )
     session.flush()
     return letter
 
 
-def _record_fields(manufacturer: Organisation, checked: CheckedOrder, number: str,
-                   now: datetime, valid_until: date) -> dict[str, Any]:
+def _record_fields(
+    manufacturer: Organisation, checked: CheckedOrder, number: str, now: datetime, valid_until: date
+) -> dict[str, Any]:
     return {
-        "number": number, "manufacturer": manufacturer.short_code, "vin": checked.vin,
-        "brand": checked.brand.name, "model": checked.model,
+        "number": number,
+        "manufacturer": manufacturer.short_code,
+        "vin": checked.vin,
+        "brand": checked.brand.name,
+        "model": checked.model,
         "registration_date": checked.registration_date,
         "transfer_registration_date": checked.transfer_registration_date,
-        "country": checked.country, "exporter_name": checked.exporter_name,
-        "exporter_uscc": checked.exporter_uscc, "issued_at": now, "valid_until": valid_until,
+        "country": checked.country,
+        "exporter_name": checked.exporter_name,
+        "exporter_uscc": checked.exporter_uscc,
+        "issued_at": now,
+        "valid_until": valid_until,
         "outlets_digest": outlets_digest(checked.outlets),
     }
 
 
 def _claims(fields: dict[str, Any]) -> LetterClaims:
-    names = ("number", "manufacturer", "vin", "brand", "model", "registration_date", "country",
-             "exporter_uscc", "outlets_digest", "issued_at", "valid_until")
+    names = (
+        "number",
+        "manufacturer",
+        "vin",
+        "brand",
+        "model",
+        "registration_date",
+        "country",
+        "exporter_uscc",
+        "outlets_digest",
+        "issued_at",
+        "valid_until",
+    )
     return LetterClaims(**{name: fields[name] for name in names})
 
 
-def _letter_row(prepared: Prepared, sealed: SealedLetter, pdf_key: str,
-                ctx: IssuanceContext) -> Letter:
+def _letter_row(
+    prepared: Prepared, sealed: SealedLetter, pdf_key: str, ctx: IssuanceContext
+) -> Letter:
     order, checked, fields = prepared.order, prepared.checked, prepared.fields
     year, sequence = (int(part) for part in fields["number"].rsplit("-", 2)[1:])
     return Letter(
-        number=fields["number"], manufacturer_id=order.manufacturer_id, year=year,
-        sequence=sequence, issue_key=order.issue_key, request_id=order.request_id,
-        exporter_id=order.exporter_id, exporter_name=checked.exporter_name,
-        exporter_uscc=checked.exporter_uscc, vin=checked.vin, brand=checked.brand.name,
-        model=checked.model, registration_date=checked.registration_date,
+        number=fields["number"],
+        manufacturer_id=order.manufacturer_id,
+        year=year,
+        sequence=sequence,
+        issue_key=order.issue_key,
+        request_id=order.request_id,
+        exporter_id=order.exporter_id,
+        exporter_name=checked.exporter_name,
+        exporter_uscc=checked.exporter_uscc,
+        vin=checked.vin,
+        brand=checked.brand.name,
+        model=checked.model,
+        registration_date=checked.registration_date,
         transfer_registration_date=checked.transfer_registration_date,
-        engine_number=checked.engine_number, colour=checked.colour,
-        fuel_type=checked.fuel_type, country=checked.country, issued_at=fields["issued_at"],
-        valid_until=fields["valid_until"], issued_by_id=getattr(ctx.actor, "id", None),
-        kid=prepared.kid, token=sealed.token, short_code=sealed.short_code,
-        claims_form=sealed.form, qr_version=sealed.qr_version,
+        engine_number=checked.engine_number,
+        colour=checked.colour,
+        fuel_type=checked.fuel_type,
+        country=checked.country,
+        issued_at=fields["issued_at"],
+        valid_until=fields["valid_until"],
+        issued_by_id=getattr(ctx.actor, "id", None),
+        kid=prepared.kid,
+        token=sealed.token,
+        short_code=sealed.short_code,
+        claims_form=sealed.form,
+        qr_version=sealed.qr_version,
         outlets_digest=fields["outlets_digest"].hex(),
-        record_digest=prepared.job.record_digest.hex(), pdf_key=pdf_key,
-        pdf_sha256=hashlib.sha256(sealed.pdf).hexdigest(), pdf_size=len(sealed.pdf),
+        record_digest=prepared.job.record_digest.hex(),
+        pdf_key=pdf_key,
+        pdf_sha256=hashlib.sha256(sealed.pdf).hexdigest(),
+        pdf_size=len(sealed.pdf),
         supersedes_id=checked.supersedes.id if checked.supersedes else None,
-        outlets=[LetterOutlet(position=i, outlet_version_id=v.id)
-                 for i, v in enumerate(checked.outlets)],
+        outlets=[
+            LetterOutlet(position=i, outlet_version_id=v.id) for i, v in enumerate(checked.outlets)
+        ],
     )

@@ -20,8 +20,12 @@ class JobStatus(enum.StrEnum):
 
 
 def _enum(enum_class: type) -> sa.Enum:
-    return sa.Enum(enum_class, native_enum=False, length=16,
-                   values_callable=lambda members: [m.value for m in members])
+    return sa.Enum(
+        enum_class,
+        native_enum=False,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 class IssueJob(Base):
@@ -43,8 +47,9 @@ class IssueJob(Base):
 
     manufacturer: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship()
-    items: Mapped[list[IssueJobItem]] = relationship(order_by="IssueJobItem.position",
-                                                     back_populates="job")
+    items: Mapped[list[IssueJobItem]] = relationship(
+        order_by="IssueJobItem.position", back_populates="job"
+    )
 
 
 class IssueJobItem(Base):

@@ -39,8 +39,11 @@ bp = Blueprint("letter_jobs", __name__, url_prefix="/letters/jobs")
 
 
 def _job(job_id: int) -> IssueJob:
-    job = db_session().scalar(sa.select(IssueJob).where(
-        IssueJob.id == job_id, IssueJob.manufacturer_id == current_org().id))
+    job = db_session().scalar(
+        sa.select(IssueJob).where(
+            IssueJob.id == job_id, IssueJob.manufacturer_id == current_org().id
+        )
+    )
     if job is None:
         raise NotFound(_("No such job."))
     return job
@@ -79,8 +82,9 @@ def progress(job_id: int) -> Response:
 @bp.route("/<int:job_id>/retry", methods=["POST"])
 @allow(*MANUFACTURER_EDITORS)
 def retry(job_id: int) -> Response:
+    job = _job(job_id)
     try:
-        retry_job(db_session(), _job(job_id), actor=current_user)
+        retry_job(db_session(), job, actor=current_user)
     except PortalError as error:
         flash(error.message, "error")
     else:
@@ -93,8 +97,12 @@ def retry(job_id: int) -> Response:
 @allow(*MANUFACTURER_ROLES)
 def download(job_id: int) -> Response:
     job = _job(job_id)
-    letters = {letter.id: letter for letter in db_session().scalars(
-        sa.select(Letter).where(Letter.id.in_([i.letter_id for i in job.items if i.letter_id])))}
+    letters = {
+        letter.id: letter
+        for letter in db_session().scalars(
+            sa.select(Letter).where(Letter.id.in_([i.letter_id for i in job.items if i.letter_id]))
+        )
+    }
     rows = [(item, letters.get(item.letter_id)) for item in job.items]
     name = f"{job.manufacturer.short_code}-batch-{job.id}.zip"
     response = Response(stream_with_context(_zip(rows, storage())), mimetype="application/zip")
@@ -135,13 +143,34 @@ def _zip(rows, store) -> Iterator[bytes]:
 def _manifest(rows) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["request_id", "letter_number", "vin", "country", "exporter", "valid_until",
-                     "pdf_sha256", "status", "problem"])
+    writer.writerow(
+        [
+            "request_id",
+            "letter_number",
+            "vin",
+            "country",
+            "exporter",
+            "valid_until",
+            "pdf_sha256",
+            "status",
+            "problem",
+        ]
+    )
     for item, letter in rows:
         if letter is None:
             writer.writerow([item.request_id, "", "", "", "", "", "", "waiting", item.error])
         else:
-            writer.writerow([item.request_id, letter.number, letter.vin, letter.country,
-                             letter.exporter_name, letter.valid_until.isoformat(),
-                             letter.pdf_sha256, "issued", ""])
+            writer.writerow(
+                [
+                    item.request_id,
+                    letter.number,
+                    letter.vin,
+                    letter.country,
+                    letter.exporter_name,
+                    letter.valid_until.isoformat(),
+                    letter.pdf_sha256,
+                    "issued",
+                    "",
+                ]
+            )
     return out.getvalue()

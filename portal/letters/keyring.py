@@ -61,9 +61,13 @@ class SigningMaterial:
 
 def keys_unavailable() -> KeysUnavailable:
     """Returns the error shown when the master key cannot open the signing keys."""
-    return KeysUnavailable(_("The signing keys cannot be opened: the Portal's master key is "
-                             "missing or wrong. No letter was issued; ask the operator to "
-                             "check PORTAL_MASTER_KEY."))
+    return KeysUnavailable(
+        _(
+            "The signing keys cannot be opened: the Portal's master key is "
+            "missing or wrong. No letter was issued; ask the operator to "
+            "check PORTAL_MASTER_KEY."
+        )
+    )
 
 
 def ensure_authority(session: Session, master_key: bytes) -> PortalAuthority:
@@ -82,8 +86,9 @@ def ensure_authority(session: Session, master_key: bytes) -> PortalAuthority:
     return authority
 
 
-def new_seal_key(session: Session, manufacturer: Organisation, master_key: bytes, *,
-                 actor: User | None = None) -> SealKey:
+def new_seal_key(
+    session: Session, manufacturer: Organisation, master_key: bytes, *, actor: User | None = None
+) -> SealKey:
     """Returns a new active seal key for the manufacturer; the previous one is retired
     (it still verifies what it sealed)."""
     private = generate_signing_key()
@@ -94,20 +99,30 @@ def new_seal_key(session: Session, manufacturer: Organisation, master_key: bytes
     except MasterKeyError:
         raise keys_unavailable() from None
     now = utcnow()
-    for old in session.scalars(sa.select(SealKey).where(
-            SealKey.manufacturer_id == manufacturer.id, SealKey.retired_at.is_(None))):
+    for old in session.scalars(
+        sa.select(SealKey).where(
+            SealKey.manufacturer_id == manufacturer.id, SealKey.retired_at.is_(None)
+        )
+    ):
         old.retired_at = now
-    key = SealKey(manufacturer_id=manufacturer.id, kid=kid, public_key=public_key_bytes(public),
-                  sealed_private_key=sealed, created_at=now)
+    key = SealKey(
+        manufacturer_id=manufacturer.id,
+        kid=kid,
+        public_key=public_key_bytes(public),
+        sealed_private_key=sealed,
+        created_at=now,
+    )
     session.add(key)
     session.flush()
-    record(session, "seal_key.created", actor=actor, organisation_id=manufacturer.id, obj=key,
-           kid=kid)
+    record(
+        session, "seal_key.created", actor=actor, organisation_id=manufacturer.id, obj=key, kid=kid
+    )
     return key
 
 
-def mark_compromised(session: Session, key: SealKey, *, since: datetime, reason: str,
-                     actor: User | None = None) -> None:
+def mark_compromised(
+    session: Session, key: SealKey, *, since: datetime, reason: str, actor: User | None = None
+) -> None:
     """Records that the key was compromised at `since`: letters it sealed after that time no
     longer verify as genuine. The key seals nothing more."""
     if since.tzinfo is None:
@@ -118,12 +133,21 @@ def mark_compromised(session: Session, key: SealKey, *, since: datetime, reason:
     key.compromise_reason = reason.strip()[:500]
     key.retired_at = key.retired_at or utcnow()
     session.flush()
-    record(session, "seal_key.compromised", actor=actor, organisation_id=key.manufacturer_id,
-           obj=key, kid=key.kid, since=since.isoformat(), reason=key.compromise_reason)
+    record(
+        session,
+        "seal_key.compromised",
+        actor=actor,
+        organisation_id=key.manufacturer_id,
+        obj=key,
+        kid=key.kid,
+        since=since.isoformat(),
+        reason=key.compromise_reason,
+    )
 
 
-def issue_portal_certificate(session: Session, manufacturer: Organisation, master_key: bytes,
-                             *, actor: User | None = None) -> SigningCertificate:
+def issue_portal_certificate(
+    session: Session, manufacturer: Organisation, master_key: bytes, *, actor: User | None = None
+) -> SigningCertificate:
     """Returns a new PDF-signing certificate for the manufacturer from the Portal's authority;
     it replaces the active one."""
     authority = ensure_authority(session, master_key)
@@ -134,82 +158,135 @@ def issue_portal_certificate(session: Session, manufacturer: Organisation, maste
     ca_cert = load_certificate_pem(authority.certificate_pem)
     key = generate_ec_key()
     cert = issue_signing_certificate(
-        ca_key, ca_cert, organisation_name=manufacturer.name_zh or manufacturer.name_en,
-        common_name=manufacturer.name_en, public_key=key.public_key())
-    return _store_certificate(session, manufacturer, cert, key, (ca_cert,), "portal",
-                              master_key, actor)
+        ca_key,
+        ca_cert,
+        organisation_name=manufacturer.name_zh or manufacturer.name_en,
+        common_name=manufacturer.name_en,
+        public_key=key.public_key(),
+    )
+    return _store_certificate(
+        session, manufacturer, cert, key, (ca_cert,), "portal", master_key, actor
+    )
 
 
-def _store_certificate(session: Session, manufacturer: Organisation, cert: x509.Certificate,
-                       key: ec.EllipticCurvePrivateKey, chain: tuple[x509.Certificate, ...],
-                       source: str, master_key: bytes, actor: User | None) -> SigningCertificate:
+def _store_certificate(
+    session: Session,
+    manufacturer: Organisation,
+    cert: x509.Certificate,
+    key: ec.EllipticCurvePrivateKey,
+    chain: tuple[x509.Certificate, ...],
+    source: str,
+    master_key: bytes,
+    actor: User | None,
+) -> SigningCertificate:
     aad = f"certificate:{manufacturer.id}:{cert.serial_number}".encode()
     try:
         sealed = seal_ec_key(key, master_key, aad=aad)
     except MasterKeyError:
         raise keys_unavailable() from None
     now = utcnow()
-    for old in session.scalars(sa.select(SigningCertificate).where(
+    for old in session.scalars(
+        sa.select(SigningCertificate).where(
             SigningCertificate.manufacturer_id == manufacturer.id,
-            SigningCertificate.retired_at.is_(None))):
+            SigningCertificate.retired_at.is_(None),
+        )
+    ):
         old.retired_at = now
     row = SigningCertificate(
-        manufacturer_id=manufacturer.id, certificate_pem=certificate_pem(cert),
-        chain_pem=b"".join(certificate_pem(c) for c in chain), sealed_private_key=sealed,
-        source=source, not_after=cert.not_valid_after_utc, created_at=now)
+        manufacturer_id=manufacturer.id,
+        certificate_pem=certificate_pem(cert),
+        chain_pem=b"".join(certificate_pem(c) for c in chain),
+        sealed_private_key=sealed,
+        source=source,
+        not_after=cert.not_valid_after_utc,
+        created_at=now,
+    )
     session.add(row)
     session.flush()
-    record(session, "certificate.added", actor=actor, organisation_id=manufacturer.id, obj=row,
-           source=source, serial=str(cert.serial_number))
+    record(
+        session,
+        "certificate.added",
+        actor=actor,
+        organisation_id=manufacturer.id,
+        obj=row,
+        source=source,
+        serial=str(cert.serial_number),
+    )
     return row
 
 
 def active_seal_key(session: Session, manufacturer_id: int) -> SealKey | None:
     """Returns the manufacturer's key that seals new letters, if any."""
-    return session.scalar(sa.select(SealKey).where(
-        SealKey.manufacturer_id == manufacturer_id, SealKey.retired_at.is_(None),
-        SealKey.compromised_at.is_(None)).order_by(SealKey.id.desc()))
+    return session.scalar(
+        sa.select(SealKey)
+        .where(
+            SealKey.manufacturer_id == manufacturer_id,
+            SealKey.retired_at.is_(None),
+            SealKey.compromised_at.is_(None),
+        )
+        .order_by(SealKey.id.desc())
+    )
 
 
 def active_certificate(session: Session, manufacturer_id: int) -> SigningCertificate | None:
     """Returns the manufacturer's certificate that signs new PDFs, if any."""
-    return session.scalar(sa.select(SigningCertificate).where(
-        SigningCertificate.manufacturer_id == manufacturer_id,
-        SigningCertificate.retired_at.is_(None)).order_by(SigningCertificate.id.desc()))
+    return session.scalar(
+        sa.select(SigningCertificate)
+        .where(
+            SigningCertificate.manufacturer_id == manufacturer_id,
+            SigningCertificate.retired_at.is_(None),
+        )
+        .order_by(SigningCertificate.id.desc())
+    )
 
 
-def signing_material(session: Session, manufacturer: Organisation,
-                     master_key: bytes) -> SigningMaterial:
+def signing_material(
+    session: Session, manufacturer: Organisation, master_key: bytes
+) -> SigningMaterial:
     """Returns the opened keys an issuance signs with, creating them on first use."""
     seal_key = active_seal_key(session, manufacturer.id) or new_seal_key(
-        session, manufacturer, master_key)
+        session, manufacturer, master_key
+    )
     cert_row = active_certificate(session, manufacturer.id) or issue_portal_certificate(
-        session, manufacturer, master_key)
+        session, manufacturer, master_key
+    )
     certificate = load_certificate_pem(cert_row.certificate_pem)
     aad = f"certificate:{manufacturer.id}:{certificate.serial_number}".encode()
     try:
-        seal_private = open_private_key(seal_key.sealed_private_key, master_key,
-                                        aad=seal_key.kid.encode())
+        seal_private = open_private_key(
+            seal_key.sealed_private_key, master_key, aad=seal_key.kid.encode()
+        )
         certificate_key = open_ec_key(cert_row.sealed_private_key, master_key, aad=aad)
     except MasterKeyError:
         raise keys_unavailable() from None
-    chain = tuple(x509.load_pem_x509_certificates(cert_row.chain_pem)) if cert_row.chain_pem \
-        else ()
+    chain = tuple(x509.load_pem_x509_certificates(cert_row.chain_pem)) if cert_row.chain_pem else ()
     return SigningMaterial(seal_key, seal_private, certificate, certificate_key, chain)
 
 
 def trust_roots(session: Session) -> list[x509.Certificate]:
     """Returns the certificates a PDF signature may chain to: the Portal's authorities."""
-    return [load_certificate_pem(row.certificate_pem)
-            for row in session.scalars(sa.select(PortalAuthority))]
+    return [
+        load_certificate_pem(row.certificate_pem)
+        for row in session.scalars(sa.select(PortalAuthority))
+    ]
 
 
-def upload_certificate(session: Session, manufacturer: Organisation, *, certificate_pem: bytes,
-                       key_pem: bytes, password: str | None, chain_pem: bytes,
-                       master_key: bytes, actor: User) -> SigningCertificate:
+def upload_certificate(
+    session: Session,
+    manufacturer: Organisation,
+    *,
+    certificate_pem: bytes,
+    key_pem: bytes,
+    password: str | None,
+    chain_pem: bytes,
+    master_key: bytes,
+    actor: User,
+) -> SigningCertificate:
     """Stores a manufacturer's own certificate and EC key after checking that they belong
     together, are valid now and allow signing."""
-    cert, key, chain = checked_upload(certificate_pem, key_pem, password, chain_pem,
-                                      now=datetime.now(UTC))
-    return _store_certificate(session, manufacturer, cert, key, chain, "uploaded", master_key,
-                              actor)
+    cert, key, chain = checked_upload(
+        certificate_pem, key_pem, password, chain_pem, now=datetime.now(UTC)
+    )
+    return _store_certificate(
+        session, manufacturer, cert, key, chain, "uploaded", master_key, actor
+    )

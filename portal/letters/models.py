@@ -34,8 +34,7 @@ class Letter(Base):
     # A retried issuance with the same key returns the letter instead of making a second one.
     issue_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # The exporter's request this letter answers, if any (at most one letter per request).
-    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("letter_request.id"),
-                                                   unique=True)
+    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("letter_request.id"), unique=True)
 
     exporter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     exporter_name: Mapped[str] = mapped_column(sa.String(200))
@@ -67,8 +66,12 @@ class Letter(Base):
     pdf_size: Mapped[int]
 
     status: Mapped[LetterStatus] = mapped_column(
-        sa.Enum(LetterStatus, native_enum=False, length=16,
-                values_callable=lambda members: [m.value for m in members]),
+        sa.Enum(
+            LetterStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda members: [m.value for m in members],
+        ),
         default=LetterStatus.ISSUED,
     )
     revoked_at: Mapped[datetime | None]
@@ -110,8 +113,7 @@ class LetterCounter(Base):
 
     __tablename__ = "letter_counter"
 
-    manufacturer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"),
-                                                 primary_key=True)
+    manufacturer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
 
@@ -122,8 +124,7 @@ class LetterSettings(Base):
 
     __tablename__ = "letter_settings"
 
-    manufacturer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"),
-                                                 primary_key=True)
+    manufacturer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), primary_key=True)
     body_zh: Mapped[str] = mapped_column(sa.Text)
     body_en: Mapped[str] = mapped_column(sa.Text)
     validity_days: Mapped[int] = mapped_column(default=180)

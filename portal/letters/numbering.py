@@ -34,7 +34,6 @@ def next_sequence(session: Session, manufacturer_id: int, year: int) -> int:
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LetterCounter)
     session.execute(
-        insert.values(manufacturer_id=manufacturer_id, year=year, last=0)
-        .on_conflict_do_nothing()
+        insert.values(manufacturer_id=manufacturer_id, year=year, last=0).on_conflict_do_nothing()
     )
     return session.execute(increment).scalar_one()

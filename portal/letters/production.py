@@ -18,8 +18,9 @@ from portal.signing.certificates import certificate_pem, load_certificate_pem
 
 
 def _der(key: Any) -> bytes:
-    return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,27 @@ class SealJob:
     font_path: str | None
 
     @classmethod
-    def of(cls, *, claims: LetterClaims, record_digest: bytes, base_url: str,
-           material: SigningMaterial, document: dict[str, Any],
-           font_path: str | None) -> SealJob:
-        return cls(claims, record_digest, base_url, _der(material.seal_private),
-                   certificate_pem(material.certificate), _der(material.certificate_key),
-                   tuple(certificate_pem(c) for c in material.chain), document, font_path)
+    def of(
+        cls,
+        *,
+        claims: LetterClaims,
+        record_digest: bytes,
+        base_url: str,
+        material: SigningMaterial,
+        document: dict[str, Any],
+        font_path: str | None,
+    ) -> SealJob:
+        return cls(
+            claims,
+            record_digest,
+            base_url,
+            _der(material.seal_private),
+            certificate_pem(material.certificate),
+            _der(material.certificate_key),
+            tuple(certificate_pem(c) for c in material.chain),
+            document,
+            font_path,
+        )
 
 
 @dataclass(frozen=True)
@@ -59,15 +75,25 @@ class SealedLetter:
 
 def produce(job: SealJob) -> SealedLetter:
     """Returns the sealed token and the signed PDF for the job."""
-    sealed = choose_claims_form(job.claims, load_der_private_key(job.seal_key_der, None),
-                                job.base_url, record_digest=job.record_digest)
-    document = doc.LetterDocument(**job.document, qr_png=qr_png(sealed.url).png,
-                                  verification_code=sealed.short_code,
-                                  verification_url=sealed.url)
+    sealed = choose_claims_form(
+        job.claims,
+        load_der_private_key(job.seal_key_der, None),
+        job.base_url,
+        record_digest=job.record_digest,
+    )
+    document = doc.LetterDocument(
+        **job.document,
+        qr_png=qr_png(sealed.url).png,
+        verification_code=sealed.short_code,
+        verification_url=sealed.url,
+    )
     pdf = signed_pdf_with(
-        document, key=load_der_private_key(job.certificate_key_der, None),
+        document,
+        key=load_der_private_key(job.certificate_key_der, None),
         certificate=load_certificate_pem(job.certificate_pem),
         chain=tuple(load_certificate_pem(pem) for pem in job.chain_pem),
-        font_path=job.font_path)
-    return SealedLetter(sealed.token, sealed.url, sealed.short_code, sealed.form.value,
-                        sealed.qr_version, pdf)
+        font_path=job.font_path,
+    )
+    return SealedLetter(
+        sealed.token, sealed.url, sealed.short_code, sealed.form.value, sealed.qr_version, pdf
+    )

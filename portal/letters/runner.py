@@ -32,8 +32,7 @@ def run_pending_jobs(app: Flask, *, workers: int | None = None) -> int:
     workers = workers or app.config.get("ISSUE_WORKERS") or os.cpu_count() or 1
     # spawn, not fork: the parent holds database connections and threads.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool, \
-            app.app_context():
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool, app.app_context():
         session = db.session()
         try:
             while (job := claim_job(session, name)) is not None:
@@ -52,7 +51,8 @@ def wake_runner(app: Flask) -> None:
         current = app.extensions.get("portal_job_thread")
         if current is not None and current.is_alive():
             return
-        thread = threading.Thread(target=run_pending_jobs, args=(app,), daemon=True,
-                                  name="portal-job-runner")
+        thread = threading.Thread(
+            target=run_pending_jobs, args=(app,), daemon=True, name="portal-job-runner"
+        )
         app.extensions["portal_job_thread"] = thread
         thread.start()

@@ -40,19 +40,24 @@ def standing_on(letter: Letter, day: date) -> Standing:
 def revoke_letter(session: Session, letter: Letter, *, reason: str, actor: User) -> None:
     """Revokes a valid letter; verification shows it as revoked from the next request on."""
     if letter.status is not LetterStatus.ISSUED:
-        raise Conflict(_("Letter %(number)s is already %(status)s.", number=letter.number,
-                         status=letter.status.value))
+        raise Conflict(
+            _(
+                "Letter %(number)s is already %(status)s.",
+                number=letter.number,
+                status=letter.status.value,
+            )
+        )
     reason = (reason or "").strip()
     if not reason or len(reason) > 500:
-        raise ValidationError(_("Give the reason for the revocation (at most 500 characters)."),
-                              field="reason")
+        raise ValidationError(
+            _("Give the reason for the revocation (at most 500 characters)."), field="reason"
+        )
     letter.status = LetterStatus.REVOKED
     letter.revoked_at = utcnow()
     letter.revoked_by_id = actor.id
     letter.revocation_reason = reason
     session.flush()
-    record(session, "letter.revoked", actor=actor, obj=letter, number=letter.number,
-           reason=reason)
+    record(session, "letter.revoked", actor=actor, obj=letter, number=letter.number, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -76,12 +81,18 @@ def letters_of(org: Organisation, filters: LetterFilter) -> sa.Select:
     text = filters.text.strip()
     if text:
         like = f"%{text.upper()}%"
-        query = query.where(sa.or_(Letter.vin.like(like), Letter.number.like(like),
-                                   sa.func.upper(Letter.exporter_name).like(like)))
+        query = query.where(
+            sa.or_(
+                Letter.vin.like(like),
+                Letter.number.like(like),
+                sa.func.upper(Letter.exporter_name).like(like),
+            )
+        )
     if filters.country:
         query = query.where(Letter.country == filters.country.strip().upper())
-    return _by_standing(query, filters.standing, filters.today or utcnow().date()) \
-        .order_by(Letter.issued_at.desc(), Letter.id.desc())
+    return _by_standing(query, filters.standing, filters.today or utcnow().date()).order_by(
+        Letter.issued_at.desc(), Letter.id.desc()
+    )
 
 
 def _by_standing(query: sa.Select, standing: str, today: date) -> sa.Select:

@@ -27,8 +27,12 @@ def letter_settings(session: Session, manufacturer: Organisation) -> LetterSetti
     """Returns the manufacturer's settings, with the defaults when none were saved."""
     settings = session.get(LetterSettings, manufacturer.id)
     if settings is None:
-        settings = LetterSettings(manufacturer_id=manufacturer.id, body_zh=DEFAULT_BODY_ZH,
-                                  body_en=DEFAULT_BODY_EN, validity_days=180)
+        settings = LetterSettings(
+            manufacturer_id=manufacturer.id,
+            body_zh=DEFAULT_BODY_ZH,
+            body_en=DEFAULT_BODY_EN,
+            validity_days=180,
+        )
         session.add(settings)
         session.flush()
     return settings
@@ -42,31 +46,54 @@ def _checked_body(text: str, field: str) -> str:
         fill_body(body, dict.fromkeys(BODY_PLACEHOLDERS, "x"))
     except TemplateError as error:
         raise ValidationError(
-            _("The body may use only {manufacturer_name}, {country_name} and {exporter_name}: "
-              "%(reason)s", reason=str(error)), field=field) from None
+            _(
+                "The body may use only {manufacturer_name}, {country_name} and {exporter_name}: "
+                "%(reason)s",
+                reason=str(error),
+            ),
+            field=field,
+        ) from None
     return body
 
 
-def update_letter_settings(session: Session, manufacturer: Organisation, *, body_zh: str,
-                           body_en: str, validity_days: int, actor: User) -> LetterSettings:
+def update_letter_settings(
+    session: Session,
+    manufacturer: Organisation,
+    *,
+    body_zh: str,
+    body_en: str,
+    validity_days: int,
+    actor: User,
+) -> LetterSettings:
     """Saves the body texts and validity after checking them."""
     settings = letter_settings(session, manufacturer)
     if not MIN_VALIDITY_DAYS <= validity_days <= MAX_VALIDITY_DAYS:
-        raise ValidationError(_("Validity is between %(low)d and %(high)d days.",
-                                low=MIN_VALIDITY_DAYS, high=MAX_VALIDITY_DAYS),
-                              field="validity_days")
+        raise ValidationError(
+            _(
+                "Validity is between %(low)d and %(high)d days.",
+                low=MIN_VALIDITY_DAYS,
+                high=MAX_VALIDITY_DAYS,
+            ),
+            field="validity_days",
+        )
     settings.body_zh = _checked_body(body_zh, "body_zh")
     settings.body_en = _checked_body(body_en, "body_en")
     settings.validity_days = validity_days
     settings.updated_at, settings.updated_by_id = utcnow(), actor.id
     session.flush()
-    record(session, "letter_settings.updated", actor=actor, obj=manufacturer,
-           validity_days=validity_days)
+    record(
+        session,
+        "letter_settings.updated",
+        actor=actor,
+        obj=manufacturer,
+        validity_days=validity_days,
+    )
     return settings
 
 
-def upload_seal_image(session: Session, manufacturer: Organisation, data: bytes, *,
-                      store: FileStorage, actor: User) -> LetterSettings:
+def upload_seal_image(
+    session: Session, manufacturer: Organisation, data: bytes, *, store: FileStorage, actor: User
+) -> LetterSettings:
     """Stores a checked seal image (PNG with transparency) for the manufacturer's letters."""
     try:
         png = check_seal_upload(data)

@@ -7,8 +7,16 @@ from datetime import UTC
 from io import BytesIO
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, send_file
-from flask import url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -40,17 +48,20 @@ def settings() -> str | Response:
     if form.validate_on_submit() and current_user.role is ADMIN:
         try:
             with db_session().begin_nested():
-                update_letter_settings(db_session(), org, body_zh=form.body_zh.data or "",
-                                       body_en=form.body_en.data or "",
-                                       validity_days=form.validity_days.data or 0,
-                                       actor=current_user)
+                update_letter_settings(
+                    db_session(),
+                    org,
+                    body_zh=form.body_zh.data or "",
+                    body_en=form.body_en.data or "",
+                    validity_days=form.validity_days.data or 0,
+                    actor=current_user,
+                )
         except PortalError as error:
             show_on_form(form, error)
         else:
             flash(_("The letter settings are saved."), "success")
             return redirect(url_for("letter_settings.settings"))
-    return render_template("letters/settings.html", form=form, seal=SealForm(),
-                           settings=current)
+    return render_template("letters/settings.html", form=form, seal=SealForm(), settings=current)
 
 
 @bp.route("/seal", methods=["POST"])
@@ -61,8 +72,9 @@ def seal() -> Response:
     try:
         with db_session().begin_nested():
             data = upload.read(2_000_001) if upload else b""
-            upload_seal_image(db_session(), current_org(), data, store=storage(),
-                              actor=current_user)
+            upload_seal_image(
+                db_session(), current_org(), data, store=storage(), actor=current_user
+            )
     except PortalError as error:
         flash(error.message, "error")
     else:
@@ -74,58 +86,87 @@ def seal() -> Response:
 @allow(*MANUFACTURER_ROLES)
 def specimen() -> Response:
     org = current_org()
-    pdf = specimen_pdf(db_session(), org, letter_settings(db_session(), org), storage(),
-                       current_app.config.get("PDF_FONT_PATH"))
-    return send_file(BytesIO(pdf), mimetype="application/pdf",
-                     download_name=f"{org.short_code}-specimen.pdf")
+    pdf = specimen_pdf(
+        db_session(),
+        org,
+        letter_settings(db_session(), org),
+        storage(),
+        current_app.config.get("PDF_FONT_PATH"),
+    )
+    return send_file(
+        BytesIO(pdf), mimetype="application/pdf", download_name=f"{org.short_code}-specimen.pdf"
+    )
 
 
 @bp.route("/keys")
 @allow(*MANUFACTURER_ROLES)
 def keys() -> str:
     org_id = current_org().id
-    seal_keys = db_session().scalars(sa.select(SealKey).where(SealKey.manufacturer_id == org_id)
-                                     .order_by(SealKey.id.desc()))
-    certificates = db_session().scalars(sa.select(SigningCertificate).where(
-        SigningCertificate.manufacturer_id == org_id).order_by(SigningCertificate.id.desc()))
-    return render_template("letters/keys.html", seal_keys=list(seal_keys),
-                           certificates=list(certificates), compromised=CompromisedForm(),
-                           upload=CertificateUploadForm())
+    seal_keys = db_session().scalars(
+        sa.select(SealKey).where(SealKey.manufacturer_id == org_id).order_by(SealKey.id.desc())
+    )
+    certificates = db_session().scalars(
+        sa.select(SigningCertificate)
+        .where(SigningCertificate.manufacturer_id == org_id)
+        .order_by(SigningCertificate.id.desc())
+    )
+    return render_template(
+        "letters/keys.html",
+        seal_keys=list(seal_keys),
+        certificates=list(certificates),
+        compromised=CompromisedForm(),
+        upload=CertificateUploadForm(),
+    )
 
 
 @bp.route("/keys/rotate", methods=["POST"])
 @allow(ADMIN)
 def rotate() -> Response:
-    key = keyring.new_seal_key(db_session(), current_org(), master_key(current_app),
-                               actor=current_user)
-    flash(_("New seal key %(kid)s is active; earlier letters still verify.", kid=key.kid),
-          "success")
+    key = keyring.new_seal_key(
+        db_session(), current_org(), master_key(current_app), actor=current_user
+    )
+    flash(
+        _("New seal key %(kid)s is active; earlier letters still verify.", kid=key.kid), "success"
+    )
     return redirect(url_for("letter_settings.keys"))
 
 
 @bp.route("/keys/<int:key_id>/compromised", methods=["POST"])
 @allow(ADMIN)
 def compromised(key_id: int) -> Response:
-    key = db_session().scalar(sa.select(SealKey).where(
-        SealKey.id == key_id, SealKey.manufacturer_id == current_org().id))
+    key = db_session().scalar(
+        sa.select(SealKey).where(SealKey.id == key_id, SealKey.manufacturer_id == current_org().id)
+    )
     if key is None:
         raise NotFound(_("No such key."))
     form = CompromisedForm()
     if not form.validate_on_submit():
         flash(_("Give the time from which the key is compromised, and what happened."), "error")
         return redirect(url_for("letter_settings.keys"))
-    keyring.mark_compromised(db_session(), key, since=form.since.data.replace(tzinfo=UTC),
-                             reason=form.reason.data or "", actor=current_user)
-    flash(_("Key %(kid)s is marked compromised. Letters it sealed after that time no longer "
-            "verify.", kid=key.kid), "success")
+    keyring.mark_compromised(
+        db_session(),
+        key,
+        since=form.since.data.replace(tzinfo=UTC),
+        reason=form.reason.data or "",
+        actor=current_user,
+    )
+    flash(
+        _(
+            "Key %(kid)s is marked compromised. Letters it sealed after that time no longer "
+            "verify.",
+            kid=key.kid,
+        ),
+        "success",
+    )
     return redirect(url_for("letter_settings.keys"))
 
 
 @bp.route("/certificates/renew", methods=["POST"])
 @allow(ADMIN)
 def renew_certificate() -> Response:
-    keyring.issue_portal_certificate(db_session(), current_org(), master_key(current_app),
-                                     actor=current_user)
+    keyring.issue_portal_certificate(
+        db_session(), current_org(), master_key(current_app), actor=current_user
+    )
     flash(_("A new signing certificate from the Portal's authority is active."), "success")
     return redirect(url_for("letter_settings.keys"))
 
@@ -139,9 +180,15 @@ def upload_certificate() -> Response:
     try:
         with db_session().begin_nested():
             keyring.upload_certificate(
-                db_session(), current_org(), certificate_pem=data["certificate"],
-                key_pem=data["private_key"], password=form.password.data,
-                chain_pem=data["chain"], master_key=master_key(current_app), actor=current_user)
+                db_session(),
+                current_org(),
+                certificate_pem=data["certificate"],
+                key_pem=data["private_key"],
+                password=form.password.data,
+                chain_pem=data["chain"],
+                master_key=master_key(current_app),
+                actor=current_user,
+            )
     except PortalError as error:
         flash(error.message, "error")
     else:

@@ -8,6 +8,7 @@ from io import BytesIO
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -20,13 +21,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal import countries
 from portal.accounts.access import current_org
+from portal.accounts.forms import EmptyForm
 from portal.accounts.roles import EXPORTER_ROLES, MANUFACTURER_EDITORS, MANUFACTURER_ROLES
 from portal.db import db_session, utcnow
 from portal.errors import PortalError
 from portal.letters.context import issuance_context, issue_form_choices, order_from_form
 from portal.letters.forms import IssueForm, RevokeForm
 from portal.letters.issuance import issue_letter
+from portal.letters.models import Letter
+from portal.letters.requests_link import mark_request_issued, order_for_request
 from portal.letters.service import (
     LetterFilter,
     Standing,
@@ -35,7 +40,7 @@ from portal.letters.service import (
     revoke_letter,
     standing_on,
 )
-from portal.outlets import countries
+from portal.requests.queries import manufacturer_request
 from portal.security import allow
 from portal.storage import storage
 from portal.views_common import show_on_form
@@ -48,14 +53,22 @@ PAGE_SIZE = 50
 @bp.route("")
 @allow(*READERS)
 def list_letters() -> str:
-    filters = LetterFilter(text=request.args.get("q", "")[:60],
-                           country=request.args.get("country", "")[:2],
-                           standing=request.args.get("standing", ""))
+    filters = LetterFilter(
+        text=request.args.get("q", "")[:60],
+        country=request.args.get("country", "")[:2],
+        standing=request.args.get("standing", ""),
+    )
     page = max(1, request.args.get("page", 1, type=int))
     query = letters_of(current_org(), filters).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
     letters = list(db_session().scalars(query))
-    return render_template("letters/list.html", letters=letters[:PAGE_SIZE], filters=filters,
-                           page=page, more=len(letters) > PAGE_SIZE, standings=list(Standing))
+    return render_template(
+        "letters/list.html",
+        letters=letters[:PAGE_SIZE],
+        filters=filters,
+        page=page,
+        more=len(letters) > PAGE_SIZE,
+        standings=list(Standing),
+    )
 
 
 @bp.route("/<int:letter_id>")
@@ -70,8 +83,12 @@ def detail(letter_id: int) -> str:
 def pdf(letter_id: int) -> Response:
     letter = letter_of(db_session(), current_org(), letter_id)
     data = storage().get(letter.pdf_key)
-    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{letter.number}.pdf")
+    return send_file(
+        BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{letter.number}.pdf",
+    )
 
 
 @bp.route("/<int:letter_id>/revoke", methods=["POST"])
@@ -112,8 +129,11 @@ def _issue_page(form: IssueForm, *, supersedes) -> str | Response:
         session = db_session()
         try:
             with session.begin_nested():
-                letter = issue_letter(session, order_from_form(form, org, supersedes),
-                                      issuance_context(current_app, current_user))
+                letter = issue_letter(
+                    session,
+                    order_from_form(form, org, supersedes),
+                    issuance_context(current_app, current_user),
+                )
         except PortalError as error:
             show_on_form(form, error)
         else:
@@ -124,12 +144,19 @@ def _issue_page(form: IssueForm, *, supersedes) -> str | Response:
 
 def _data_of(letter) -> dict:
     brand = next((b.id for b in letter.manufacturer.brands if b.name == letter.brand), None)
-    return {"brand_id": brand, "model": letter.model, "vin": letter.vin,
-            "registration_date": letter.registration_date,
-            "transfer_registration_date": letter.transfer_registration_date,
-            "engine_number": letter.engine_number, "colour": letter.colour,
-            "fuel_type": letter.fuel_type, "country": letter.country,
-            "exporter_name": letter.exporter_name, "exporter_uscc": letter.exporter_uscc}
+    return {
+        "brand_id": brand,
+        "model": letter.model,
+        "vin": letter.vin,
+        "registration_date": letter.registration_date,
+        "transfer_registration_date": letter.transfer_registration_date,
+        "engine_number": letter.engine_number,
+        "colour": letter.colour,
+        "fuel_type": letter.fuel_type,
+        "country": letter.country,
+        "exporter_name": letter.exporter_name,
+        "exporter_uscc": letter.exporter_uscc,
+    }
 
 
 STANDING_LABELS = {
@@ -154,3 +181,45 @@ def standing_label(value: Standing) -> str:
 @bp.app_template_global()
 def country_label(code: str) -> str:
     return countries.label(code)
+
+
+@bp.route("/from-request/<int:request_id>", methods=["POST"])
+@allow(*MANUFACTURER_EDITORS)
+def issue_for_request(request_id: int) -> Response:
+    org = current_org()
+    letter_request = manufacturer_request(db_session(), org.id, request_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    session = db_session()
+    try:
+        with session.begin_nested():
+            letter = issue_letter(
+                session,
+                order_for_request(letter_request),
+                issuance_context(current_app, current_user),
+            )
+            mark_request_issued(session, letter_request, letter, actor=current_user)
+    except PortalError as error:
+        flash(error.message, "error")
+        return redirect(url_for("review.detail", request_id=request_id))
+    flash(_("Letter %(number)s is issued.", number=letter.number), "success")
+    return redirect(url_for("letters.detail", letter_id=letter.id))
+
+
+@bp.app_template_global()
+def letter_for_request(request_id: int) -> Letter | None:
+    """Returns the letter answering the request, if the signed-in organisation may see it."""
+    return db_session().scalar(
+        letters_of(current_org(), LetterFilter()).where(Letter.request_id == request_id)
+    )
+
+
+@bp.app_template_global()
+def valid_letters_for_vin(manufacturer_id: int, vin: str) -> list[Letter]:
+    """Returns the manufacturer's letters for the VIN that are valid today."""
+    if manufacturer_id != current_org().id:
+        return []
+    query = letters_of(current_org(), LetterFilter(standing=Standing.VALID)).where(
+        Letter.vin == vin
+    )
+    return list(db_session().scalars(query))

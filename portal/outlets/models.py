@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.accounts.models import Brand, Organisation, User
 from portal.db import Base, utcnow
@@ -105,3 +107,41 @@ class OutletVersion(Base):
     def is_active_on(self, day: date) -> bool:
         """Tells whether this version is in service on the given day (both ends inclusive)."""
         return self.active_from <= day and (self.active_until is None or day <= self.active_until)
+
+
+class ImmutableVersionError(RuntimeError):
+    """Code tried to change or delete an outlet version, or delete an outlet: a bug."""
+
+
+@event.listens_for(Session, "before_flush")
+def _versions_stay_as_written(session: Session, _context: Any, _instances: Any) -> None:
+    # Letters point at versions: a changed version would change what a signed letter showed.
+    for obj in session.deleted:
+        if isinstance(obj, Outlet | OutletVersion):
+            raise ImmutableVersionError(f"{type(obj).__name__} rows are never deleted")
+    for obj in session.dirty:
+        if isinstance(obj, OutletVersion) and session.is_modified(obj):
+            raise ImmutableVersionError(f"outlet version {obj.id} is immutable; add a new one")
+
+
+class OutletImport(Base):
+    """The checked rows of an uploaded outlet CSV between its preview and its application.
+
+    Kept on the server, bound to the organisation and the user who uploaded it, so the cookie
+    carries nothing and nobody else can apply it; it expires after a while.
+    """
+
+    __tablename__ = "outlet_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    # The checked rows, [row number, outlet code, values], so applying need not check again.
+    rows: Mapped[list[Any]] = mapped_column(sa.JSON)
+    # A digest of what the preview showed: applying refuses if the plan has changed since.
+    plan_digest: Mapped[str] = mapped_column(sa.String(64))
+    summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -92,11 +92,15 @@ class Issuing:
         from datetime import date
 
         values = {
-            "manufacturer_id": self.manufacturer.id, "brand_id": self.brand.id,
-            "model": "Seal 06 DM-i", "vin": self.make.vin(self.manufacturer),
+            "manufacturer_id": self.manufacturer.id,
+            "brand_id": self.brand.id,
+            "model": "Seal 06 DM-i",
+            "vin": self.make.vin(self.manufacturer),
             "registration_date": date(2026, 9, 1),
-            "transfer_registration_date": date(2026, 10, 1), "country": "DE",
-            "exporter_name": self.exporter.name_en, "exporter_uscc": self.exporter.uscc,
+            "transfer_registration_date": date(2026, 10, 1),
+            "country": "DE",
+            "exporter_name": self.exporter.name_en,
+            "exporter_uscc": self.exporter.uscc,
             "exporter_id": self.exporter.id,
         }
         values.update(fields)
@@ -105,14 +109,15 @@ class Issuing:
     def context(self, **fields) -> IssuanceContext:
         values = {
             "master_key": parse_master_key(self.app.config["MASTER_KEY"]),
-            "base_url": "https://portal.example.cn", "store": self.store, "actor": self.issuer,
+            "base_url": "https://portal.example.cn",
+            "store": self.store,
+            "actor": self.issuer,
         }
         values.update(fields)
         return IssuanceContext(**values)
 
     def stored_files(self) -> list:
-        return sorted(p for p in self.store.root.rglob("*.pdf")) if self.store.root.exists() \
-            else []
+        return sorted(p for p in self.store.root.rglob("*.pdf")) if self.store.root.exists() else []
 
 
 @_pytest.fixture

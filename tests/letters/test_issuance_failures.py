@@ -12,9 +12,16 @@ from portal.letters.keyring import KeysUnavailable
 from portal.letters.models import Letter
 from portal.storage import FileStorage
 
-STEPS = [(issuance, "check_order"), (issuance, "signing_material"), (issuance, "next_sequence"),
-         (production, "choose_claims_form"), (production, "qr_png"),
-         (production, "signed_pdf_with"), (issuance, "record"), (issuance, "_letter_row")]
+STEPS = [
+    (issuance, "check_order"),
+    (issuance, "signing_material"),
+    (issuance, "next_sequence"),
+    (production, "choose_claims_form"),
+    (production, "qr_png"),
+    (production, "signed_pdf_with"),
+    (issuance, "record"),
+    (issuance, "_letter_row"),
+]
 
 
 class Injected(RuntimeError):
@@ -62,8 +69,9 @@ def test_failure_after_the_file_is_stored_removes_the_file(issuing, session, mon
 
 def test_retry_after_a_failure_issues_exactly_one_letter(issuing, session, monkeypatch):
     order = issuing.order(issue_key="retry-1")
-    monkeypatch.setattr(production, "signed_pdf_with", lambda *a, **k: (_ for _ in ()).throw(
-        Injected("crash")))
+    monkeypatch.setattr(
+        production, "signed_pdf_with", lambda *a, **k: (_ for _ in ()).throw(Injected("crash"))
+    )
     with pytest.raises(Injected):
         _issue_in_a_unit(session, order, issuing.context())
     monkeypatch.undo()
@@ -83,8 +91,7 @@ def test_wrong_master_key_issues_nothing_and_existing_letters_still_verify(issui
         _issue_in_a_unit(session, issuing.order(), wrong)
     assert session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 1
     key = active_seal_key(session, issuing.manufacturer.id)
-    verified = verify_token(decode_token(letter.token),
-                            lambda kid: load_public_key(key.public_key))
+    verified = verify_token(decode_token(letter.token), lambda kid: load_public_key(key.public_key))
     assert verified.claims.number == letter.number
 
 

@@ -17,18 +17,22 @@ from portal.signing import decode_token, load_public_key, parse_master_key, peek
 
 
 def _keys(session, manufacturer_id):
-    return {k.kid: k for k in session.scalars(sa.select(SealKey).where(
-        SealKey.manufacturer_id == manufacturer_id))}
+    return {
+        k.kid: k
+        for k in session.scalars(
+            sa.select(SealKey).where(SealKey.manufacturer_id == manufacturer_id)
+        )
+    }
 
 
-def test_rotation_seals_new_letters_with_the_new_key_and_old_ones_still_verify(
-        issuing, session):
+def test_rotation_seals_new_letters_with_the_new_key_and_old_ones_still_verify(issuing, session):
     from portal.signing import verify_token
 
     old_letter = issue_letter(session, issuing.order(), issuing.context())
     old_key = active_seal_key(session, issuing.manufacturer.id)
-    new_key = new_seal_key(session, issuing.manufacturer,
-                           parse_master_key(issuing.app.config["MASTER_KEY"]))
+    new_key = new_seal_key(
+        session, issuing.manufacturer, parse_master_key(issuing.app.config["MASTER_KEY"])
+    )
     assert old_key.retired_at is not None and new_key.kid != old_key.kid
     new_letter = issue_letter(session, issuing.order(), issuing.context())
     assert new_letter.kid == new_key.kid
@@ -62,14 +66,16 @@ def test_revocation(issuing, session):
 def test_superseding_links_old_and_new(issuing, session):
     order = issuing.order()
     old = issue_letter(session, order, issuing.context())
-    new = issue_letter(session, issuing.order(vin=order.vin, model="Seal 06 DM-i 2026",
-                                              supersedes_id=old.id), issuing.context())
+    new = issue_letter(
+        session,
+        issuing.order(vin=order.vin, model="Seal 06 DM-i 2026", supersedes_id=old.id),
+        issuing.context(),
+    )
     assert old.status is LetterStatus.SUPERSEDED
     assert old.superseded_by_id == new.id and new.supersedes_id == old.id
     assert standing_on(old, date.today()) is Standing.SUPERSEDED
     with pytest.raises(Conflict):  # a superseded letter cannot be superseded again
-        issue_letter(session, issuing.order(vin=order.vin, supersedes_id=old.id),
-                     issuing.context())
+        issue_letter(session, issuing.order(vin=order.vin, supersedes_id=old.id), issuing.context())
 
 
 def test_expiry_after_valid_until(issuing, session):

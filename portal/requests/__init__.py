@@ -1,0 +1,1 @@
+"""Letter requests: exporters ask manufacturers for confirmations, manufacturers review them."""
