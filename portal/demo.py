@@ -11,6 +11,7 @@ from portal.accounts import service
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import OrgKind, Role
 from portal.accounts.uscc import with_check_character
+from portal.demo_content import seed_outlets, seed_requests
 
 OPERATOR = {"kind": OrgKind.OPERATOR, "name_en": "Portal Operator", "name_zh": "平台运营方"}
 MANUFACTURER = {
@@ -62,4 +63,20 @@ def seed_demo(session: Session) -> list[tuple[str, str, str]]:
             service.end_sessions(user)
         accounts.append((email, role.value, password))
     session.flush()
+    _seed_content(session)
     return accounts
+
+
+def _seed_content(session: Session) -> None:
+    def org(spec: dict) -> Organisation:
+        return session.scalar(
+            sa.select(Organisation).where(Organisation.name_en == spec["name_en"])
+        )
+
+    def user(email: str) -> User:
+        return session.scalar(sa.select(User).where(User.email == email))
+
+    manufacturer, exporter = org(MANUFACTURER), org(EXPORTER)
+    issuer = user("issuer@huaxia.test")
+    seed_outlets(session, manufacturer, issuer)
+    seed_requests(session, manufacturer, exporter, user("user@yuanhang.test"), issuer)

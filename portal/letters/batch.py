@@ -10,8 +10,9 @@ that fails keeps its number and waits for a retry, so the numbers never leave a 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -37,10 +38,10 @@ from portal.letters.numbering import next_sequence
 from portal.letters.production import produce
 from portal.letters.requests_link import mark_request_issued, order_for_request
 from portal.requests.models import LetterRequest, RequestStatus
-from portal.requests.vetting import load_addressee
+from portal.requests.vetting import Addressee, load_addressee
 
 STALE_AFTER = timedelta(seconds=60)
-CHUNK = 8  # letters in flight at once: memory does not grow with the job
+WINDOW = 6  # letters in flight at once: memory does not grow with the job
 
 
 def start_job(
@@ -133,7 +134,7 @@ def claim_job(session: Session, runner: str) -> IssueJob | None:
         ).rowcount
         session.commit()
         if claimed:
-            return session.get(IssueJob, job_id)
+            return session.get(IssueJob, job_id, populate_existing=True)
     return None
 
 
@@ -143,37 +144,40 @@ def run_job(
     ctx_for: Callable[[User | None], IssuanceContext],
     pool: Executor,
 ) -> None:
-    """Issues the job's pending items, committing letter by letter; ends DONE or WAITING."""
+    """Issues the job's pending items, committing letter by letter; ends DONE or WAITING.
+
+    A rolling window keeps every worker busy: while they seal, this process prepares the next
+    items and stores the finished ones, in order."""
     ctx = ctx_for(job.created_by)
-    pending = [i for i in job.items if i.letter_id is None and i.sequence is not None]
-    for start in range(0, len(pending), CHUNK):
-        _run_chunk(session, job, pending[start : start + CHUNK], ctx, pool)
+    addressee = load_addressee(session, job.manufacturer_id, today=ctx.now.date())
+    window: deque[tuple[IssueJobItem, Prepared, Future]] = deque()
+    for item in [i for i in job.items if i.letter_id is None and i.sequence is not None]:
+        prepared = _prepared(session, job, item, ctx, addressee)
+        if prepared is not None:
+            window.append((item, prepared, pool.submit(produce, prepared.job)))
+        while len(window) >= WINDOW:
+            _finish(session, job, *window.popleft(), ctx)
+    while window:
+        _finish(session, job, *window.popleft(), ctx)
     waiting = any(i.letter_id is None for i in job.items)
     job.status = JobStatus.WAITING if waiting else JobStatus.DONE
     job.finished_at = utcnow()
     session.commit()
 
 
-def _run_chunk(
-    session: Session, job: IssueJob, items: list[IssueJobItem], ctx: IssuanceContext, pool: Executor
-) -> None:
-    prepared = {}
-    for item in items:
-        order = _order(session, job, item)
-        done = already_issued(session, order)
-        if done is not None:  # issued before a crash, its item not yet marked
-            item.letter_id, item.error = done.id, ""
-            continue
-        try:
-            prepared[item.position] = prepare(session, order, ctx)
-        except PortalError as error:
-            item.error = error.message[:500]
-    futures = {pos: pool.submit(produce, p.job) for pos, p in prepared.items()}
-    for item in items:
-        if item.position in futures:
-            _finish(session, job, item, prepared[item.position], futures[item.position], ctx)
-    job.heartbeat_at = utcnow()
-    session.commit()
+def _prepared(
+    session: Session, job: IssueJob, item: IssueJobItem, ctx: IssuanceContext, addressee: Addressee
+) -> Prepared | None:
+    order = _order(session, job, item)
+    done = already_issued(session, order)
+    if done is not None:  # issued before a crash, its item not yet marked
+        item.letter_id, item.error = done.id, ""
+        return None
+    try:
+        return prepare(session, order, ctx, addressee)
+    except PortalError as error:
+        item.error = error.message[:500]
+        return None
 
 
 def _finish(
@@ -181,7 +185,7 @@ def _finish(
     job: IssueJob,
     item: IssueJobItem,
     prepared: Prepared,
-    future,
+    future: Future,
     ctx: IssuanceContext,
 ) -> None:
     try:
@@ -192,9 +196,8 @@ def _finish(
         item.letter_id, item.error = letter.id, ""
         job.heartbeat_at = utcnow()
         session.commit()
-    except Exception as error:
+    except Exception as error:  # any failure leaves the item waiting, with its number
         session.rollback()  # removes the stored file of this item
-        session.refresh(item)
         item.error = (
             getattr(error, "message", None)
             or _("The letter could not be issued; it waits for a retry.")

@@ -244,12 +244,20 @@ def signing_material(
     session: Session, manufacturer: Organisation, master_key: bytes
 ) -> SigningMaterial:
     """Returns the opened keys an issuance signs with, creating them on first use."""
-    seal_key = active_seal_key(session, manufacturer.id) or new_seal_key(
-        session, manufacturer, master_key
-    )
-    cert_row = active_certificate(session, manufacturer.id) or issue_portal_certificate(
-        session, manufacturer, master_key
-    )
+    seal_key = active_seal_key(session, manufacturer.id)
+    cert_row = active_certificate(session, manufacturer.id)
+    if seal_key is None or cert_row is None:
+        # First letters issued at once: one of them makes the keys, the others wait for it and
+        # use them (a row lock on PostgreSQL; SQLite has one writer anyway).
+        session.execute(
+            sa.select(Organisation.id).where(Organisation.id == manufacturer.id).with_for_update()
+        )
+        seal_key = active_seal_key(session, manufacturer.id) or new_seal_key(
+            session, manufacturer, master_key
+        )
+        cert_row = active_certificate(session, manufacturer.id) or issue_portal_certificate(
+            session, manufacturer, master_key
+        )
     certificate = load_certificate_pem(cert_row.certificate_pem)
     aad = f"certificate:{manufacturer.id}:{certificate.serial_number}".encode()
     try:

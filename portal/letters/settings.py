@@ -24,7 +24,8 @@ MIN_VALIDITY_DAYS, MAX_VALIDITY_DAYS = 1, 730
 
 
 def letter_settings(session: Session, manufacturer: Organisation) -> LetterSettings:
-    """Returns the manufacturer's settings, with the defaults when none were saved."""
+    """Returns the manufacturer's settings, or the defaults (not stored: issuers reading them
+    at the same time must not race to write them) when none were saved."""
     settings = session.get(LetterSettings, manufacturer.id)
     if settings is None:
         settings = LetterSettings(
@@ -33,8 +34,13 @@ def letter_settings(session: Session, manufacturer: Organisation) -> LetterSetti
             body_en=DEFAULT_BODY_EN,
             validity_days=180,
         )
+    return settings
+
+
+def _stored_settings(session: Session, manufacturer: Organisation) -> LetterSettings:
+    settings = letter_settings(session, manufacturer)
+    if settings not in session:
         session.add(settings)
-        session.flush()
     return settings
 
 
@@ -66,7 +72,7 @@ def update_letter_settings(
     actor: User,
 ) -> LetterSettings:
     """Saves the body texts and validity after checking them."""
-    settings = letter_settings(session, manufacturer)
+    settings = _stored_settings(session, manufacturer)
     if not MIN_VALIDITY_DAYS <= validity_days <= MAX_VALIDITY_DAYS:
         raise ValidationError(
             _(
@@ -99,7 +105,7 @@ def upload_seal_image(
         png = check_seal_upload(data)
     except SealImageError as error:
         raise ValidationError(str(error), field="seal") from None
-    settings = letter_settings(session, manufacturer)
+    settings = _stored_settings(session, manufacturer)
     key = f"seals/{manufacturer.id}/{utcnow():%Y%m%dT%H%M%S}.png"
     store.put(key, png, session=session)
     settings.seal_image_key = key

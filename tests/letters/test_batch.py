@@ -1,0 +1,142 @@
+"""Batch issuance: numbers reserved for the whole job, letters sealed over a pool of
+processes, committed one by one; a crash in the middle resumes without duplicates or gaps."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from portal import create_app
+from portal.accounts.roles import OrgKind, Role
+from portal.db import utcnow
+from portal.letters import batch
+from portal.letters.batch import claim_job, retry_job, run_job, start_job
+from portal.letters.context import issuance_context
+from portal.letters.job_models import IssueJob, JobStatus
+from portal.letters.models import Letter
+from portal.requests.models import LetterRequest, RequestStatus
+from tests.conftest import fresh_database, make_test_config
+from tests.factories import Factories
+
+
+class Crash(BaseException):
+    """A process dying in the middle of a job (not an error the job would catch)."""
+
+
+@pytest.fixture
+def committed(tmp_path):
+    """An app on a database of its own, where the job really commits."""
+    with fresh_database("batch", tmp_path) as url:
+        app = create_app(make_test_config(url, tmp_path, JOB_RUNNER="external"))
+        with app.app_context():
+            session = app.extensions["portal_db"].session()
+            yield app, session, Factories(session)
+            session.close()
+        app.extensions["portal_db"].engine.dispose()
+
+
+def _world(make, session, count):
+    manufacturer = make.organisation(OrgKind.MANUFACTURER)
+    make.outlet(manufacturer, country="KZ")
+    issuer = make.user(Role.MANUFACTURER_ISSUER, org=manufacturer)
+    exporter = make.organisation(OrgKind.EXPORTER)
+    requests = [
+        make.letter_request(
+            manufacturer=manufacturer, exporter=exporter, status=RequestStatus.APPROVED
+        )
+        for _ in range(count)
+    ]
+    session.commit()
+    return manufacturer, issuer, requests
+
+
+def _numbers(session, manufacturer_id):
+    return sorted(
+        session.scalars(sa.select(Letter.sequence).where(Letter.manufacturer_id == manufacturer_id))
+    )
+
+
+def test_job_issues_every_request_with_consecutive_numbers(committed):
+    app, session, make = committed
+    manufacturer, issuer, requests = _world(make, session, 6)
+    job = start_job(session, manufacturer, [r.id for r in requests], actor=issuer)
+    session.commit()
+    assert [item.sequence for item in job.items] == [1, 2, 3, 4, 5, 6]
+    assert claim_job(session, "runner-1").id == job.id
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        run_job(session, job, lambda actor: issuance_context(app, actor), pool)
+    assert job.status is JobStatus.DONE
+    assert _numbers(session, manufacturer.id) == [1, 2, 3, 4, 5, 6]
+    statuses = session.scalars(
+        sa.select(LetterRequest.status).where(LetterRequest.id.in_([r.id for r in requests]))
+    )
+    assert set(statuses) == {RequestStatus.ISSUED}
+
+
+def test_crash_in_the_middle_resumes_without_duplicates_or_gaps(committed, monkeypatch):
+    app, session, make = committed
+    manufacturer, issuer, requests = _world(make, session, 12)
+    job = start_job(session, manufacturer, [r.id for r in requests], actor=issuer)
+    session.commit()
+    claim_job(session, "runner-1")
+    real_persist, persisted = batch.persist, []
+
+    def persist_then_crash(*args, **kwargs):
+        if len(persisted) == 5:
+            raise Crash
+        letter = real_persist(*args, **kwargs)
+        persisted.append(letter.id)
+        return letter
+
+    monkeypatch.setattr(batch, "persist", persist_then_crash)
+    with ThreadPoolExecutor(max_workers=2) as pool, pytest.raises(Crash):
+        run_job(session, job, lambda actor: issuance_context(app, actor), pool)
+    session.rollback()
+    monkeypatch.undo()
+    assert len(_numbers(session, manufacturer.id)) == 5
+    # Nobody hears from the first runner again: another one takes the job over.
+    assert claim_job(session, "runner-2") is None  # not yet stale
+    session.execute(sa.update(IssueJob).values(heartbeat_at=utcnow() - timedelta(minutes=5)))
+    session.commit()
+    resumed = claim_job(session, "runner-2")
+    assert resumed.id == job.id and resumed.runner == "runner-2"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        run_job(session, resumed, lambda actor: issuance_context(app, actor), pool)
+    assert resumed.status is JobStatus.DONE
+    assert _numbers(session, manufacturer.id) == list(range(1, 13))
+
+
+def test_refused_requests_get_no_number_and_failures_wait_for_a_retry(committed, monkeypatch):
+    app, session, make = committed
+    manufacturer, issuer, requests = _world(make, session, 4)
+    requests[1].country = "FR"  # no outlet there: refused when the job starts
+    session.commit()
+    job = start_job(session, manufacturer, [r.id for r in requests], actor=issuer)
+    session.commit()
+    assert [bool(i.error) for i in job.items] == [False, True, False, False]
+    assert [i.sequence for i in job.items] == [1, None, 2, 3]
+    calls = []
+    real_persist = batch.persist
+
+    def fail_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_persist(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "persist", fail_once)
+    claim_job(session, "runner-1")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        run_job(session, job, lambda actor: issuance_context(app, actor), pool)
+    assert job.status is JobStatus.WAITING
+    assert _numbers(session, manufacturer.id) == [1, 3]  # number 2 waits, reserved
+    retry_job(session, job, actor=issuer)
+    session.commit()
+    claim_job(session, "runner-1")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        run_job(session, job, lambda actor: issuance_context(app, actor), pool)
+    assert _numbers(session, manufacturer.id) == [1, 2, 3]
+    assert job.status is JobStatus.WAITING  # the refused request still waits, with no number
