@@ -6,13 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import Organisation
-from portal.countries import choices as country_choices
+from portal.countries import label
+from portal.db import utcnow
 from portal.letters.forms import IssueForm
 from portal.letters.issuance import IssuanceContext, LetterOrder
 from portal.letters.keyring import keys_unavailable
+from portal.outlets.queries import countries_with_active_outlets
 from portal.requests.models import FuelType
 from portal.signing import MasterKeyError, parse_master_key
 from portal.storage import FileStorage
@@ -37,10 +40,14 @@ def issuance_context(app: Flask, actor: Any) -> IssuanceContext:
     )
 
 
-def issue_form_choices(form: IssueForm, org: Organisation) -> None:
-    """Fills the form's brand, country and fuel type choices for the manufacturer."""
+def issue_form_choices(form: IssueForm, org: Organisation, session: Session) -> None:
+    """Fills the form's brand, fuel type and country choices: only the countries where the
+    manufacturer has active outlets today, since a letter anywhere else is impossible."""
     form.brand_id.choices = [SelectChoice(b.id, b.name) for b in org.brands]
-    form.country.choices = [SelectChoice(code, label) for code, label in country_choices()]
+    covered = countries_with_active_outlets(
+        session, manufacturer_id=org.id, brand_id=None, on=utcnow().date()
+    )
+    form.country.choices = [SelectChoice(code, label(code)) for code in covered]
     form.fuel_type.choices = [SelectChoice("", "—")] + [
         SelectChoice(f.value, f.value) for f in FuelType
     ]

@@ -123,7 +123,7 @@ def supersede(letter_id: int) -> str | Response:
 
 def _issue_page(form: IssueForm, *, supersedes) -> str | Response:
     org = current_org()
-    issue_form_choices(form, org)
+    issue_form_choices(form, org, db_session())
     form.ensure_issue_key()
     if form.validate_on_submit():
         session = db_session()
