@@ -215,7 +215,7 @@ def _order(session: Session, job: IssueJob, item: IssueJobItem) -> LetterOrder:
 def retry_job(session: Session, job: IssueJob, *, actor: User) -> None:
     """Queues a waiting job again: its waiting items are tried once more."""
     if job.status is not JobStatus.WAITING:
-        raise ValidationError(_("Only a job with waiting letters can be retried."))
+        raise ValidationError(_("Only a batch with waiting letters can be retried."))
     for item in job.items:
         if item.letter_id is None and item.sequence is not None:
             item.error = ""

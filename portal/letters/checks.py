@@ -18,6 +18,7 @@ from portal.accounts.service import uscc_problem
 from portal.accounts.uscc import UsccError, validate_uscc
 from portal.errors import Conflict, NotFound, ValidationError
 from portal.letters.models import Letter, LetterStatus
+from portal.letters.service import status_label
 from portal.outlets.models import OutletVersion
 from portal.outlets.service import outlets_for_letter
 from portal.requests.models import FuelType
@@ -133,7 +134,7 @@ def _superseded(
             _(
                 "Letter %(number)s is %(status)s: only a valid letter can be superseded.",
                 number=old.number,
-                status=old.status.value,
+                status=status_label(old.status),
             )
         )
     if old.vin != vin:

@@ -45,7 +45,7 @@ def _job(job_id: int) -> IssueJob:
         )
     )
     if job is None:
-        raise NotFound(_("No such job."))
+        raise NotFound(_("No such batch."))
     return job
 
 

@@ -9,6 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Organisation, User
@@ -37,6 +38,18 @@ def standing_on(letter: Letter, day: date) -> Standing:
     return Standing.EXPIRED if letter.is_expired_on(day) else Standing.VALID
 
 
+STATUS_LABELS = {
+    LetterStatus.ISSUED: _l("valid"),
+    LetterStatus.REVOKED: _l("revoked"),
+    LetterStatus.SUPERSEDED: _l("superseded"),
+}
+
+
+def status_label(status: LetterStatus) -> str:
+    """Returns the letter status in the current language, for sentences."""
+    return str(STATUS_LABELS[status])
+
+
 def revoke_letter(session: Session, letter: Letter, *, reason: str, actor: User) -> None:
     """Revokes a valid letter; verification shows it as revoked from the next request on."""
     if letter.status is not LetterStatus.ISSUED:
@@ -44,7 +57,7 @@ def revoke_letter(session: Session, letter: Letter, *, reason: str, actor: User)
             _(
                 "Letter %(number)s is already %(status)s.",
                 number=letter.number,
-                status=letter.status.value,
+                status=status_label(letter.status),
             )
         )
     reason = (reason or "").strip()
