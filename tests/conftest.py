@@ -93,6 +93,8 @@ class IsolatedClient(FlaskClient):
     production, although the test keeps an application context pushed around it."""
 
     def open(self, *args, **kwargs):
+        # Buffered: a streamed body is read inside the request's own context, not later.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
