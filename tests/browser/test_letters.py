@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -25,8 +26,12 @@ def test_batch_issuance_with_progress_and_zip(page, live_server, live_make):
     make.outlet(manufacturer, country="KZ")
     exporter = make.organisation(OrgKind.EXPORTER)
     issuer = make.user(Role.MANUFACTURER_ISSUER, org=manufacturer)
-    requests = [make.letter_request(manufacturer=manufacturer, exporter=exporter,
-                                    status=RequestStatus.APPROVED) for _ in range(3)]
+    requests = [
+        make.letter_request(
+            manufacturer=manufacturer, exporter=exporter, status=RequestStatus.APPROVED
+        )
+        for _ in range(3)
+    ]
     ensure_authority(make.session, parse_master_key(live_server.app.config["MASTER_KEY"]))
     make.session.commit()
 
@@ -41,12 +46,13 @@ def test_batch_issuance_with_progress_and_zip(page, live_server, live_make):
     assert page.locator("#job-bar").get_attribute("value") == "3"
     with page.expect_download() as info:
         download_link.click()
-    archive = zipfile.ZipFile(io.BytesIO(open(info.value.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes()))
     names = sorted(archive.namelist())
     assert names[-1] == "manifest.csv"
     pdfs = [name for name in names if name.endswith(".pdf")]
-    assert pdfs == [f"{manufacturer.short_code}-{requests[0].created_at.year}-00000{n}.pdf"
-                    for n in (1, 2, 3)]
+    assert pdfs == [
+        f"{manufacturer.short_code}-{requests[0].created_at.year}-00000{n}.pdf" for n in (1, 2, 3)
+    ]
     assert all(archive.read(name).startswith(b"%PDF") for name in pdfs)
     rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
     assert {row["status"] for row in rows} == {"issued"}
