@@ -39,6 +39,17 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+def enum_column(enum_class: type, length: int = 32) -> sa.Enum:
+    """Returns a column type storing a StrEnum's values as plain text (no database enum type,
+    so adding a value needs no ALTER TYPE)."""
+    return sa.Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime}

@@ -9,23 +9,14 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.roles import OrgKind, Role
-from portal.db import Base, utcnow
-
-
-def _enum(enum_class: type) -> sa.Enum:
-    return sa.Enum(
-        enum_class,
-        native_enum=False,
-        length=32,
-        values_callable=lambda members: [member.value for member in members],
-    )
+from portal.db import Base, enum_column, utcnow
 
 
 class Organisation(Base):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[OrgKind] = mapped_column(_enum(OrgKind))
+    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind))
     name_en: Mapped[str] = mapped_column(sa.String(200))
     name_zh: Mapped[str] = mapped_column(sa.String(200), default="")
     uscc: Mapped[str | None] = mapped_column(sa.String(18), unique=True)
@@ -77,7 +68,7 @@ class User(UserMixin, Base):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     # Raised at logout and password change: every session holding an older value ends.

@@ -182,6 +182,23 @@ def create_user(
     return user
 
 
+def invite_user(
+    session: Session,
+    *,
+    organisation: Organisation,
+    email: str,
+    name: str,
+    role: Role,
+    actor: User,
+    valid_hours: int,
+) -> tuple[User, str]:
+    """Returns a new user without a password, and the one-time token to set one."""
+    user = create_user(
+        session, organisation=organisation, email=email, name=name, role=role, actor=actor
+    )
+    return user, new_password_link(session, user, valid_hours=valid_hours)
+
+
 def _hashed(password: str, email: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise ValidationError(

@@ -140,16 +140,14 @@ def invite() -> str | Response:
     form.role.choices = role_choices(org.kind)
     if form.validate_on_submit():
         try:
-            user = service.create_user(
+            user, token = service.invite_user(
                 db_session(),
                 organisation=org,
                 email=form.email.data or "",
                 name=form.name.data or "",
                 role=Role(form.role.data),
                 actor=current_user,
-            )
-            token = service.new_password_link(
-                db_session(), user, valid_hours=current_app.config["INVITATION_VALID_HOURS"]
+                valid_hours=current_app.config["INVITATION_VALID_HOURS"],
             )
         except PortalError as error:
             show_on_form(form, error)

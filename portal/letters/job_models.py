@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation, User
-from portal.db import Base, utcnow
+from portal.db import Base, enum_column, utcnow
 
 
 class JobStatus(enum.StrEnum):
@@ -17,15 +17,6 @@ class JobStatus(enum.StrEnum):
     RUNNING = "running"
     DONE = "done"  # every item is issued
     WAITING = "waiting"  # some items failed and keep their numbers until retried
-
-
-def _enum(enum_class: type) -> sa.Enum:
-    return sa.Enum(
-        enum_class,
-        native_enum=False,
-        length=16,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class IssueJob(Base):
@@ -37,7 +28,7 @@ class IssueJob(Base):
     manufacturer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus), default=JobStatus.QUEUED)
+    status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus, 16), default=JobStatus.QUEUED)
     year: Mapped[int]  # the year of the reserved numbers
     total: Mapped[int]
     # Who is working on the job, and when they last said so: a silent runner has crashed.

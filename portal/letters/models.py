@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation, User
-from portal.db import Base, utcnow
+from portal.db import Base, enum_column, utcnow
 from portal.outlets.models import OutletVersion
 
 
@@ -66,13 +66,7 @@ class Letter(Base):
     pdf_size: Mapped[int]
 
     status: Mapped[LetterStatus] = mapped_column(
-        sa.Enum(
-            LetterStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda members: [m.value for m in members],
-        ),
-        default=LetterStatus.ISSUED,
+        enum_column(LetterStatus, 16), default=LetterStatus.ISSUED
     )
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

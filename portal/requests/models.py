@@ -10,18 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Brand, Organisation, User
-from portal.db import Base, utcnow
+from portal.db import Base, enum_column, utcnow
 from portal.requests.states import RequestAction, RequestStatus
 from portal.vehicles.export_rule import Requirement, confirmation_requirement
-
-
-def _enum(enum_class: type) -> sa.Enum:
-    return sa.Enum(
-        enum_class,
-        native_enum=False,
-        length=32,
-        values_callable=lambda members: [member.value for member in members],
-    )
 
 
 class FuelType(enum.StrEnum):
@@ -117,7 +108,7 @@ class LetterRequest(Base):
     application_date: Mapped[date]
     engine_number: Mapped[str] = mapped_column(sa.String(40), default="")
     colour: Mapped[str] = mapped_column(sa.String(40), default="")
-    fuel_type: Mapped[FuelType | None] = mapped_column(_enum(FuelType))
+    fuel_type: Mapped[FuelType | None] = mapped_column(enum_column(FuelType))
     # Modified vehicles only (notice point IV): the chassis brand and the modified vehicle's.
     chassis_brand: Mapped[str] = mapped_column(sa.String(80), default="")
     modified_brand: Mapped[str] = mapped_column(sa.String(80), default="")
@@ -130,7 +121,9 @@ class LetterRequest(Base):
     attachment_size: Mapped[int | None]
     attachment_filename: Mapped[str | None] = mapped_column(sa.String(200))
 
-    status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus), default=RequestStatus.DRAFT)
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus), default=RequestStatus.DRAFT
+    )
     rejection_reason: Mapped[str] = mapped_column(sa.String(1000), default="")
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -198,9 +191,9 @@ class RequestEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     # None for the creation; otherwise the action taken.
-    action: Mapped[RequestAction | None] = mapped_column(_enum(RequestAction))
-    from_status: Mapped[RequestStatus | None] = mapped_column(_enum(RequestStatus))
-    to_status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus))
+    action: Mapped[RequestAction | None] = mapped_column(enum_column(RequestAction))
+    from_status: Mapped[RequestStatus | None] = mapped_column(enum_column(RequestStatus))
+    to_status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus))
     note: Mapped[str] = mapped_column(sa.String(1000), default="")
 
     request: Mapped[LetterRequest] = relationship(back_populates="events")

@@ -7,7 +7,7 @@ case-insensitive; the path of the base URL is upper-cased as well, so the Portal
 mounted where that still routes (its verification route is ``/V/<token>``).
 
 The short code is for a person typing from a damaged QR code: ten Crockford base32 symbols
-(50 bits) of SHA-256 over the COSE bytes, written ``XXXXX-XXXXX``. It is a look-up key for the
+(50 bits) of SHA-256 over the COSE bytes, written ``ABCDE-FGHJK``. It is a look-up key for the
 online check, not a proof on its own.
 """
 
@@ -76,7 +76,7 @@ def verification_url(base_url: str, token: str) -> str:
 
 
 def short_code(cose: bytes) -> str:
-    """Return the seal's short code: 10 Crockford base32 symbols, written XXXXX-XXXXX."""
+    """Return the seal's short code: 10 Crockford base32 symbols, written ABCDE-FGHJK."""
     bits = _SHORT_CODE_SYMBOLS * 5
     value = int.from_bytes(hashlib.sha256(cose).digest(), "big") >> (256 - bits)
     symbols = "".join(
@@ -86,7 +86,7 @@ def short_code(cose: bytes) -> str:
 
 
 def normalise_short_code(text: str) -> str:
-    """Return a typed short code as XXXXX-XXXXX; TokenError if it cannot be one."""
+    """Return a typed short code as ABCDE-FGHJK; TokenError if it cannot be one."""
     if not isinstance(text, str) or len(text) > 64 or not text.isascii():
         raise TokenError("bad_short_code", "a short code is ten letters and digits")
     symbols = text.strip().upper().translate(_CONFUSABLES)
