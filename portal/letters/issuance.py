@@ -104,20 +104,20 @@ def prepare(
     manufacturer = session.get(Organisation, order.manufacturer_id)
     checked = check_order(session, manufacturer, order, ctx.now.date(), addressee)
     material = signing_material(session, manufacturer, ctx.master_key)
+    # A key made by this very issuance (the first, or a rotation under way) must not be
+    # younger than the letter it seals: verifiers refuse letters older than their key.
+    now = max(ctx.now, material.seal_key.created_at)
     settings = letter_settings(session, manufacturer)
-    year, sequence = order.reserved or (
-        ctx.now.year,
-        next_sequence(session, manufacturer.id, ctx.now.year),
-    )
+    year, sequence = order.reserved or (now.year, next_sequence(session, manufacturer.id, now.year))
     number = format_number(manufacturer.short_code, year, sequence)
-    valid_until = ctx.now.date() + timedelta(days=settings.validity_days)
-    fields = _record_fields(manufacturer, checked, number, ctx.now, valid_until)
+    valid_until = now.date() + timedelta(days=settings.validity_days)
+    fields = _record_fields(manufacturer, checked, number, now, valid_until)
     draft = document_fields(
         manufacturer,
         settings,
         [printed_outlet(v) for v in checked.outlets],
         number=number,
-        issue_date=ctx.now.date(),
+        issue_date=now.date(),
         valid_until=valid_until,
         vehicle=doc.Vehicle(
             checked.brand.name,
