@@ -53,6 +53,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.outlets import views as outlet_views
     from portal.requests import batch_views, review_views
     from portal.requests import views as request_views
+    from portal.verification import api as verification_api
+    from portal.verification import log_views as verification_log_views
+    from portal.verification import views as verification_views
 
     for module in (
         site,
@@ -67,5 +70,8 @@ def _register_blueprints(app: Flask) -> None:
         letter_views,
         letter_settings_views,
         letter_job_views,
+        verification_views,
+        verification_api,
+        verification_log_views,
     ):
         app.register_blueprint(module.bp)

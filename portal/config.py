@@ -31,12 +31,22 @@ class DefaultConfig:
     PERMANENT_SESSION_LIFETIME: int = 12 * 3600
     WTF_CSRF_TIME_LIMIT: int | None = 8 * 3600
     LANGUAGES: tuple[str, ...] = ("en", "zh_Hans")
+    # The public verification pages and API speak these too (verdicts and field names).
+    VERIFICATION_LANGUAGES: tuple[str, ...] = ("en", "zh_Hans", "ru", "es", "fr", "ar")
     BABEL_DEFAULT_LOCALE: str = "en"
     BABEL_DEFAULT_TIMEZONE: str = "UTC"
     LOGIN_FREE_ATTEMPTS: int = 5  # failures before an account's sign-in is slowed down
     LOGIN_MAX_DELAY_SECONDS: int = 15 * 60
     INVITATION_VALID_HOURS: int = 72
     RATELIMIT_ENABLED: bool = True
+    # Per client address. Typing number and code is limited hardest: it is a guess at a code.
+    RATELIMIT_VERIFY: str = "60 per minute; 1000 per day"
+    RATELIMIT_VERIFY_CODE: str = "10 per minute; 100 per day"
+    RATELIMIT_VERIFY_PDF: str = "10 per minute; 200 per day"
+    RATELIMIT_API: str = "120 per minute"
+    # A letter verified this often within this many days is flagged to its manufacturer.
+    VERIFICATION_FLAG_COUNT: int = 20
+    VERIFICATION_FLAG_DAYS: int = 7
     JOB_RUNNER: str = "thread"  # "thread": batches run in the web process; "external": run-jobs
     ISSUE_WORKERS: int | None = None  # processes sealing letters in a batch; None: every core
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -53,6 +53,20 @@ def _page(status: int, message: str) -> tuple[Response | str, int]:
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def _too_many(error: HTTPException) -> tuple[Response | str, int]:
+    message = _l(
+        "Too many requests from your network in a short time (limit: %(limit)s). Wait a "
+        "minute, then try again.",
+        limit=str(error.description or ""),
+    )
+    body, status = _page(429, str(message))
+    response = make_response(body, status)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(int(retry_after))
+    return response, status
+
+
 def register_error_pages(app: Flask) -> None:
     """Renders PortalErrors and HTTP errors as pages (or JSON under /api/)."""
 
@@ -64,6 +78,8 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:
         if error.code is None or error.code < 400:
             return error
+        if error.code == 429:
+            return _too_many(error)
         return _page(error.code, str(error.description or ""))
 
     @app.errorhandler(500)

@@ -1,4 +1,5 @@
-"""The translation layer: English and Simplified Chinese, chosen by switch or by the browser."""
+"""The translation layer: English and Simplified Chinese everywhere, chosen by switch or by
+the browser; on the public verification pages also Russian, Spanish, French and Arabic."""
 
 from __future__ import annotations
 
@@ -9,26 +10,59 @@ from flask_babel import Babel, get_locale
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文"}
+VERIFICATION_LANGUAGE_NAMES = {
+    **LANGUAGE_NAMES,
+    "ru": "Русский",
+    "es": "Español",
+    "fr": "Français",
+    "ar": "العربية",
+}
+RIGHT_TO_LEFT = frozenset({"ar"})
+# The pages officers, customs and buyers abroad read: verification and its API.
+WIDE_BLUEPRINTS = frozenset({"verification", "api"})
+# Browsers send zh-CN or zh-Hans; both mean the Simplified Chinese catalogue.
+_OFFERED = {
+    "en": "en",
+    "zh": "zh_Hans",
+    "zh-CN": "zh_Hans",
+    "zh-Hans": "zh_Hans",
+    "zh-SG": "zh_Hans",
+    "ru": "ru",
+    "es": "es",
+    "fr": "fr",
+    "ar": "ar",
+}
+
+
+def languages_here() -> tuple[str, ...]:
+    """Returns the languages the current page is offered in."""
+    if has_request_context() and request.blueprint in WIDE_BLUEPRINTS:
+        return tuple(current_app.config["VERIFICATION_LANGUAGES"])
+    return tuple(current_app.config["LANGUAGES"])
 
 
 def select_locale() -> str:
     """Returns the language chosen with the switch, else the browser's best match."""
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]  # command line: English
-    languages = current_app.config["LANGUAGES"]
+    languages = languages_here()
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    # Browsers send zh-CN or zh-Hans; both mean the Simplified Chinese catalogue.
-    offered = {
-        "en": "en",
-        "zh": "zh_Hans",
-        "zh-CN": "zh_Hans",
-        "zh-Hans": "zh_Hans",
-        "zh-SG": "zh_Hans",
-    }
+    offered = {tag: code for tag, code in _OFFERED.items() if code in languages}
     best = request.accept_languages.best_match(list(offered))
     return offered.get(best or "", current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def html_lang() -> str:
+    """Returns the BCP 47 tag of the current language, for the page's lang attribute."""
+    code = str(get_locale())
+    return "zh-Hans" if code == "zh_Hans" else code
+
+
+def text_direction() -> str:
+    """Returns "rtl" for right-to-left languages, else "ltr"."""
+    return "rtl" if str(get_locale()) in RIGHT_TO_LEFT else "ltr"
 
 
 def init_app(app: Flask) -> None:
@@ -36,7 +70,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_locale)
     app.add_template_global(get_locale)
+    app.add_template_global(html_lang)
+    app.add_template_global(text_direction)
 
     @app.context_processor
     def languages() -> dict[str, object]:
-        return {"language_names": LANGUAGE_NAMES}
+        names = {code: VERIFICATION_LANGUAGE_NAMES[code] for code in languages_here()}
+        return {"language_names": names}

@@ -8,6 +8,7 @@ from portal.letters.key_models import PortalAuthority, SealKey, SigningCertifica
 from portal.letters.models import Letter, LetterCounter, LetterOutlet, LetterSettings
 from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
+from portal.verification.models import VerificationScan
 
 __all__ = [
     "AuditEntry",
@@ -32,5 +33,6 @@ __all__ = [
     "SealKey",
     "SigningCertificate",
     "User",
+    "VerificationScan",
     "Wmi",
 ]

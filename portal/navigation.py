@@ -25,6 +25,7 @@ ITEMS = (
     NavItem("requests.list_requests", _l("Requests")),
     NavItem("review.queue", _l("Review")),
     NavItem("letters.list_letters", _l("Letters")),
+    NavItem("scans.overview", _l("Verifications")),
     NavItem("letter_settings.settings", _l("Letter settings")),
     NavItem("accounts.users", _l("Users")),
 )

@@ -26,6 +26,6 @@ def health() -> tuple[Response, int]:
 @bp.route("/language/<code>")
 @public
 def language(code: str) -> Response:
-    if code in current_app.config["LANGUAGES"]:
+    if code in current_app.config["VERIFICATION_LANGUAGES"]:
         session["lang"] = code
     return redirect(safe_next())

@@ -272,11 +272,22 @@ def signing_material(
 
 
 def trust_roots(session: Session) -> list[x509.Certificate]:
-    """Returns the certificates a PDF signature may chain to: the Portal's authorities."""
-    return [
+    """Returns the certificates a PDF signature may chain to: the Portal's authorities and
+    the self-signed roots among the certificates and chains manufacturers uploaded."""
+    roots = [
         load_certificate_pem(row.certificate_pem)
         for row in session.scalars(sa.select(PortalAuthority))
     ]
+    uploaded = session.execute(
+        sa.select(SigningCertificate.certificate_pem, SigningCertificate.chain_pem).where(
+            SigningCertificate.source == "uploaded"
+        )
+    )
+    for certificate, chain in uploaded:
+        for cert in x509.load_pem_x509_certificates(certificate + b"\n" + chain):
+            if cert.issuer == cert.subject:
+                roots.append(cert)
+    return roots
 
 
 def upload_certificate(

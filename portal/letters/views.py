@@ -43,6 +43,8 @@ from portal.letters.service import (
 from portal.requests.queries import manufacturer_request
 from portal.security import allow
 from portal.storage import storage
+from portal.verification.log_views import flag_rule
+from portal.verification.scans import scan_summary
 from portal.views_common import show_on_form
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -75,7 +77,12 @@ def list_letters() -> str:
 @allow(*READERS)
 def detail(letter_id: int) -> str:
     letter = letter_of(db_session(), current_org(), letter_id)
-    return render_template("letters/detail.html", letter=letter, revoke=RevokeForm())
+    scans = None
+    if letter.manufacturer_id == current_org().id:
+        scans = scan_summary(db_session(), letter, now=utcnow(), rule=flag_rule())
+    return render_template(
+        "letters/detail.html", letter=letter, revoke=RevokeForm(), scans=scans, rule=flag_rule()
+    )
 
 
 @bp.route("/<int:letter_id>/pdf")

@@ -1,0 +1,58 @@
+"""The seal keys as verification sees them: published records, looked up by key id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from portal.letters.key_models import SealKey
+from portal.signing import KeyRecord, dump_keyset, kid_text
+
+
+def key_record(row: SealKey) -> KeyRecord:
+    """Returns the published record of a seal key: public half, owner, window."""
+    manufacturer = row.manufacturer
+    return KeyRecord(
+        kid=bytes.fromhex(row.kid),
+        public_key=row.public_key,
+        manufacturer=manufacturer.short_code or "",
+        manufacturer_name=manufacturer.name_zh or manufacturer.name_en,
+        valid_from=row.created_at,
+        revoked_at=row.compromised_at,
+    )
+
+
+def published_keyset(session: Session) -> dict[str, Any]:
+    """Returns the key set document: every seal key ever used, compromised ones marked."""
+    rows = session.scalars(sa.select(SealKey).options(joinedload(SealKey.manufacturer)))
+    return dump_keyset(key_record(row) for row in rows)
+
+
+class RegisterKeys(Mapping[bytes, KeyRecord]):
+    """The register's seal keys as a mapping by key id, read from the database on demand:
+    a verification loads the one key its token names, not the whole set."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._found: dict[bytes, KeyRecord | None] = {}
+
+    def _lookup(self, kid: bytes) -> KeyRecord | None:
+        if kid not in self._found:
+            row = self._session.scalar(sa.select(SealKey).where(SealKey.kid == kid_text(kid)))
+            self._found[kid] = None if row is None else key_record(row)
+        return self._found[kid]
+
+    def __getitem__(self, kid: bytes) -> KeyRecord:
+        record = self._lookup(kid) if isinstance(kid, bytes) and len(kid) == 8 else None
+        if record is None:
+            raise KeyError(kid)
+        return record
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(kid for kid, record in self._found.items() if record is not None)
+
+    def __len__(self) -> int:
+        return sum(record is not None for record in self._found.values())

@@ -1,0 +1,182 @@
+"""The OpenAPI 3.1 description of the verification API and the published key set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.letters.models import LetterStatus
+from portal.signing.token import MAX_INPUT_CHARS
+from portal.verification.service import CheckName, Outcome, Verdict
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+def _object(properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": sorted(properties),
+        "additionalProperties": False,
+        **extra,
+    }
+
+
+_TEXT = {"type": "string"}
+_DATE = {"type": "string", "format": "date"}
+_TIME = {"type": "string", "format": "date-time"}
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+_OUTLET = _object(
+    {
+        "code": _TEXT,
+        "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "city": _TEXT,
+        "name_local": _TEXT,
+        "name_latin": _TEXT,
+        "address": _TEXT,
+        "postcode": _TEXT,
+        "phone": _TEXT,
+        "email": _TEXT,
+        "services": {"type": "array", "items": _TEXT},
+        "closed_since": {"type": "boolean", "description": "no longer in service today"},
+        "changed_since": {"type": "boolean", "description": "edited after the letter"},
+    },
+    description="An after-sales outlet as listed in the letter when it was issued.",
+)
+
+_LETTER = _object(
+    {
+        "number": _TEXT,
+        "status": {"enum": [s.value for s in LetterStatus]},
+        "manufacturer": _object({"code": _TEXT, "name_zh": _TEXT, "name_en": _TEXT}),
+        "vin": {"type": "string", "pattern": "^[A-HJ-NPR-Z0-9]{17}$"},
+        "brand": _TEXT,
+        "model": _TEXT,
+        "registration_date": _DATE,
+        "transfer_registration_date": _DATE,
+        "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "exporter": _object({"name": _TEXT, "uscc": _nullable(_TEXT)}),
+        "issued_at": _TIME,
+        "valid_until": _DATE,
+        "revoked_at": _nullable(_TIME),
+        "revocation_reason": _nullable(_TEXT),
+        "superseded_by": _nullable(_TEXT),
+        "outlets": {"type": "array", "items": _OUTLET},
+    },
+    description="The letter as the register holds it; present only for a genuine letter.",
+)
+
+_RESULT = _object(
+    {
+        "verdict": {"enum": [v.value for v in Verdict]},
+        "genuine": {"type": "boolean"},
+        "reason": _nullable(_object({"code": _TEXT, "message": _TEXT})),
+        "checks": {
+            "type": "array",
+            "items": _object(
+                {
+                    "name": {"enum": [c.value for c in CheckName]},
+                    "outcome": {"enum": [o.value for o in Outcome]},
+                    "code": _nullable(_TEXT),
+                    "message": _TEXT,
+                }
+            ),
+        },
+        "checked_at": _TIME,
+        "claims_form": _nullable({"enum": ["full", "compact"]}),
+        "letter": _nullable({"$ref": "#/components/schemas/Letter"}),
+    }
+)
+
+_KEY = _object(
+    {
+        "kid": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+        "alg": {"const": "EdDSA"},
+        "crv": {"const": "Ed25519"},
+        "x": {"type": "string", "pattern": "^[A-Za-z0-9_-]{43}$"},
+        "manufacturer": _TEXT,
+        "manufacturer_name": _TEXT,
+        "valid_from": _TIME,
+        "revoked_at": _nullable(_TIME),
+    }
+)
+
+_REQUEST = {
+    "oneOf": [
+        _object(
+            {"token": {"type": "string", "minLength": 1, "maxLength": MAX_INPUT_CHARS}},
+            description="The token, or the whole URL read from the QR code.",
+        ),
+        _object(
+            {
+                "number": {"type": "string", "minLength": 1, "maxLength": 32},
+                "code": {"type": "string", "minLength": 1, "maxLength": 64},
+            },
+            description="The letter number and the verification code printed under the QR.",
+        ),
+    ]
+}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_LIMITED = _json(_ERROR, "Too many requests from this client; retry after a minute.")
+
+
+def openapi_document() -> dict[str, Any]:
+    """Returns the OpenAPI 3.1 document of the API."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "After-Sales Service Confirmation verification",
+            "version": "1.0.0",
+            "description": (
+                "Check whether an After-Sales Service Confirmation letter (notice MOFCOM "
+                "[2025] No. 648) is genuine and valid. No account is needed. Every answer "
+                "with a verdict is 200, including not_genuine."
+            ),
+        },
+        "paths": {
+            "/api/v1/verify": {
+                "post": {
+                    "operationId": "verifyLetter",
+                    "summary": "Verify a letter by its token, or by number and code",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _REQUEST}},
+                    },
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Verification"}, "Verdict"),
+                        "400": _json(_ERROR, "The body is not one of the two request forms."),
+                        "429": _LIMITED,
+                    },
+                }
+            },
+            "/api/v1/keys": {
+                "get": {
+                    "operationId": "publishedKeys",
+                    "summary": "Every seal key the Portal has used, for offline checks",
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/KeySet"}, "The key set"),
+                        "429": _LIMITED,
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Verification": _RESULT,
+                "Letter": _LETTER,
+                "KeySet": _object({"keys": {"type": "array", "items": _KEY}}),
+                "Error": {
+                    "type": "object",
+                    "properties": {"error": _TEXT, "message": _TEXT},
+                    "required": ["error", "message"],
+                },
+            }
+        },
+    }

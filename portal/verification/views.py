@@ -1,0 +1,139 @@
+"""The public verification pages: the QR code's page, the check page (pasted code, number and
+short code, PDF upload) and the published key set. No account needed; rate-limited per
+client; every verification goes into the scan log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from werkzeug.datastructures import FileStorage
+
+from portal.db import db_session, utcnow
+from portal.security import limiter, public
+from portal.verification import labels
+from portal.verification.forms import CodeForm, PdfForm, TokenForm
+from portal.verification.keys import published_keyset
+from portal.verification.models import Channel
+from portal.verification.record import outlets_as_issued
+from portal.verification.scans import record_scan
+from portal.verification.service import (
+    MAX_PDF_BYTES,
+    Verification,
+    check_pdf,
+    verify_number_and_code,
+    verify_token_text,
+)
+
+bp = Blueprint("verification", __name__)
+
+
+def configured(name: str):
+    """Returns a limit provider reading the limit from configuration at request time."""
+    return lambda: current_app.config[name]
+
+
+@bp.route("/V/<token>")
+@bp.route("/v/<token>", endpoint="qr_lower")
+@public
+@limiter.limit(configured("RATELIMIT_VERIFY"))
+def qr(token: str) -> str:
+    verification = verify_token_text(db_session(), token, now=utcnow())
+    return _result(Channel.QR, verification)
+
+
+@bp.route("/verify")
+@public
+def check() -> str:
+    return _check_page()
+
+
+@bp.route("/verify/token", methods=["POST"])
+@public
+@limiter.limit(configured("RATELIMIT_VERIFY"))
+def check_token() -> tuple[str, int] | str:
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _check_page(token_form=form), 400
+    verification = verify_token_text(db_session(), form.token.data, now=utcnow())
+    return _result(Channel.QR, verification)
+
+
+@bp.route("/verify/code", methods=["POST"])
+@public
+@limiter.limit(configured("RATELIMIT_VERIFY_CODE"))
+def check_code() -> tuple[str, int] | str:
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return _check_page(code_form=form), 400
+    verification = verify_number_and_code(
+        db_session(), form.number.data, form.code.data, now=utcnow()
+    )
+    return _result(Channel.CODE, verification)
+
+
+@bp.route("/verify/pdf", methods=["POST"])
+@public
+@limiter.limit(configured("RATELIMIT_VERIFY_PDF"))
+def check_pdf_upload() -> tuple[str, int] | str:
+    form = PdfForm()
+    uploaded: FileStorage | None = form.file.data
+    if not form.validate_on_submit() or uploaded is None or not uploaded.filename:
+        form.file.errors = [*form.file.errors, str(labels.NO_FILE)]
+        return _check_page(pdf_form=form), 400
+    data = uploaded.stream.read(MAX_PDF_BYTES + 1)
+    result = check_pdf(db_session(), data, now=utcnow())
+    _record(Channel.PDF, result.verification)
+    return render_template(
+        "verification/pdf_result.html", result=result, **_shown(result.verification)
+    )
+
+
+@bp.route("/.well-known/portal-keys.json")
+@public
+@limiter.limit(configured("RATELIMIT_API"))
+def keys() -> Response:
+    return keyset_response()
+
+
+def keyset_response() -> Response:
+    """Returns the published key set as JSON, cacheable for five minutes."""
+    response = jsonify(published_keyset(db_session()))
+    # Short enough that a compromise reaches offline verifiers within minutes.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _check_page(**forms: object) -> str:
+    return render_template(
+        "verification/check.html",
+        token_form=forms.get("token_form") or TokenForm(),
+        code_form=forms.get("code_form") or CodeForm(),
+        pdf_form=forms.get("pdf_form") or PdfForm(),
+        max_pdf_mb=MAX_PDF_BYTES // 1024 // 1024,
+    )
+
+
+def _result(channel: Channel, verification: Verification) -> str:
+    _record(channel, verification)
+    return render_template("verification/result.html", **_shown(verification))
+
+
+def _record(channel: Channel, verification: Verification) -> None:
+    record_scan(
+        db_session(),
+        channel,
+        verification,
+        languages=[tag for tag, _quality in request.accept_languages],
+        remote_addr=request.remote_addr,
+    )
+
+
+def _shown(verification: Verification) -> dict[str, object]:
+    letter = verification.letter
+    today = (verification.checked_at or utcnow()).date()
+    return {
+        "v": verification,
+        "letter": letter,
+        "outlets": [] if letter is None else outlets_as_issued(letter, today),
+        "labels": labels,
+    }

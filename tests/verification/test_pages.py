@@ -1,0 +1,98 @@
+"""The public pages as a person meets them: the QR code on the printed letter opens its
+verdict, the page is small and self-contained, the manual check works, and the verdict
+speaks the reader's language (Arabic right to left)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import zxingcpp
+
+from tests.letters.pdfcheck import render_page
+from tests.verification.conftest import path_of
+
+PAGE_BUDGET = 50 * 1024
+
+
+def test_the_qr_code_printed_on_the_letter_opens_its_verdict(issue, issuing, client):
+    letter = issue()
+    image = render_page(issuing.store.get(letter.pdf_key), 0)
+    (code,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    url = urlsplit(code.text)
+    assert url.netloc == "PORTAL.EXAMPLE.CN"
+    page = client.get(url.path).get_data(as_text=True)
+    assert 'data-verdict="valid"' in page and letter.vin in page
+
+
+def _assets(page: str) -> list[str]:
+    return re.findall(r'(?:src|href)="([^"]+)"', page)
+
+
+def test_the_page_is_small_and_needs_nothing_from_elsewhere(issue, client):
+    page = client.get(path_of(issue())).get_data()
+    assets = _assets(page.decode())
+    for target in assets:
+        assert target.startswith(("/", "#", "tel:", "mailto:")), target
+    loaded = [a for a in assets if a.startswith("/static/")]
+    assert loaded, "the page loads its stylesheet"
+    total = len(page) + sum(len(client.get(a).get_data()) for a in set(loaded))
+    assert total < PAGE_BUDGET, total
+    assert b'name="viewport"' in page
+
+
+def test_the_manual_check_by_number_and_code(issue, client):
+    letter = issue()
+    typed = {"number": f" {letter.number.lower()} ", "code": letter.short_code.replace("-", " ")}
+    page = client.post("/verify/code", data=typed).get_data(as_text=True)
+    assert 'data-verdict="valid"' in page and letter.vin in page
+    wrong = {"number": letter.number, "code": "ZZZZZ-ZZZZZ"}
+    page = client.post("/verify/code", data=wrong).get_data(as_text=True)
+    assert 'data-verdict="not_genuine"' in page
+    assert "No letter has this number and verification code." in page
+    assert letter.vin not in page
+
+
+def test_the_check_page_offers_every_way_in(client):
+    page = client.get("/verify").get_data(as_text=True)
+    for action in ("/verify/code", "/verify/pdf", "/verify/token", "/api/v1/openapi.json"):
+        assert action in page
+    response = client.post("/verify/code", data={"number": "", "code": ""})
+    assert response.status_code == 400
+    assert "Type the letter number printed under the QR code." in response.get_data(as_text=True)
+
+
+def test_a_pasted_url_is_checked(issue, client):
+    letter = issue()
+    page = client.post("/verify/token", data={"token": f"HTTPS://X/V/{letter.token}"})
+    assert 'data-verdict="valid"' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("header", "title", "field", "lang"),
+    [
+        ("ru-RU,ru;q=0.9", "Подлинное и действительное", "Страна назначения", "ru"),
+        ("es-ES", "Auténtica y válida", "País de destino", "es"),
+        ("fr-FR,fr;q=0.9", "Authentique et valide", "Pays de destination", "fr"),
+        ("ar-EG", "أصلية وسارية", "بلد الوجهة", "ar"),
+        ("zh-CN", "真实有效", "目的国", "zh-Hans"),
+        ("en-US", "Genuine and valid", "Destination country", "en"),
+    ],
+)
+def test_the_verdict_speaks_the_readers_language(issue, client, header, title, field, lang):
+    page = client.get(path_of(issue()), headers={"Accept-Language": header}).get_data(as_text=True)
+    assert title in page and field in page
+    assert f'lang="{lang}"' in page
+    assert ('dir="rtl"' in page) == (lang == "ar")
+
+
+def test_the_switch_offers_six_languages_here_and_two_elsewhere(issue, client):
+    letter = issue()
+    page = client.get(path_of(letter)).get_data(as_text=True)
+    for name in ("Русский", "Español", "Français", "العربية", "简体中文"):
+        assert name in page
+    client.get("/language/ar")
+    assert 'dir="rtl"' in client.get(path_of(letter)).get_data(as_text=True)
+    login = client.get("/login").get_data(as_text=True)
+    assert 'dir="ltr"' in login and "العربية" not in login and "Sign in" in login
