@@ -212,14 +212,3 @@ def letter_for_request(request_id: int) -> Letter | None:
     return db_session().scalar(
         letters_of(current_org(), LetterFilter()).where(Letter.request_id == request_id)
     )
-
-
-@bp.app_template_global()
-def valid_letters_for_vin(manufacturer_id: int, vin: str) -> list[Letter]:
-    """Returns the manufacturer's letters for the VIN that are valid today."""
-    if manufacturer_id != current_org().id:
-        return []
-    query = letters_of(current_org(), LetterFilter(standing=Standing.VALID)).where(
-        Letter.vin == vin
-    )
-    return list(db_session().scalars(query))
