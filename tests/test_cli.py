@@ -1,28 +1,77 @@
-"""The flask commands: init, create-org, create-user, seed-demo."""
+"""The flask commands: init, create-org, create-user, seed-demo, run-demo."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from collections.abc import Iterator
 
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from portal import create_app
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import Role
 from portal.accounts.uscc import with_check_character
+from portal.letters.key_models import PortalAuthority
+from portal.letters.keyring import AUTHORITY_NAME
+from portal.outlets.models import Outlet
+from portal.requests.models import LetterRequest
+from portal.signing import new_master_key_text
+from portal.signing.certificates import load_certificate_pem
+from tests.conftest import fresh_database, make_test_config
 
 
-def test_init_on_an_empty_database(tmp_path):
-    from portal import create_app
+@pytest.fixture
+def empty_app(tmp_path) -> Iterator[tuple[Flask, sa.Engine]]:
+    """Returns an app on a database with no tables yet, and an engine to look into it."""
+    with fresh_database("cli", tmp_path, migrate=False) as url:
+        app = create_app(make_test_config(url, tmp_path, MASTER_KEY=new_master_key_text()))
+        engine = sa.create_engine(url)
+        yield app, engine
+        engine.dispose()
+        app.extensions["portal_db"].engine.dispose()
 
-    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    from portal.signing import new_master_key_text
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "k", "MASTER_KEY": new_master_key_text()})
+def _count(engine: sa.Engine, model: type) -> int:
+    with Session(engine) as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+
+
+def test_init_on_an_empty_database(empty_app):
+    app, engine = empty_app
     result = app.test_cli_runner().invoke(args=["init"])
     assert result.exit_code == 0, result.output
-    engine = sa.create_engine(url)
     assert "user_account" in sa.inspect(engine).get_table_names()
+    with Session(engine) as session:
+        authority = session.scalar(sa.select(PortalAuthority))
+        certificate = load_certificate_pem(authority.certificate_pem)
+    assert certificate.subject.rfc4514_string() == f"CN={AUTHORITY_NAME}"
     again = app.test_cli_runner().invoke(args=["init"])  # idempotent
     assert again.exit_code == 0
-    engine.dispose()
+    assert _count(engine, PortalAuthority) == 1
+
+
+def test_run_demo_sets_up_seeds_and_serves_on_localhost(empty_app, monkeypatch):
+    app, engine = empty_app
+    served = []
+    monkeypatch.setattr(app, "run", lambda **options: served.append(options))
+    result = app.test_cli_runner().invoke(args=["run-demo"])
+    assert result.exit_code == 0, result.output
+    assert served == [{"host": "127.0.0.1", "port": 5000, "debug": False, "use_reloader": False}]
+    assert "The Portal runs at http://127.0.0.1:5000/" in result.output
+    assert _count(engine, PortalAuthority) == 1
+    with Session(engine) as session:
+        emails = set(session.scalars(sa.select(User.email)))
+        roles = set(session.scalars(sa.select(User.role)))
+        manufacturer = session.scalar(
+            sa.select(Organisation).where(Organisation.short_code == "HXM")
+        )
+        assert manufacturer is not None and manufacturer.name_en == "Huaxia Motor Co., Ltd."
+    assert "issuer@huaxia.test" in emails and roles == set(Role)
+    assert _count(engine, Outlet) > 0 and _count(engine, LetterRequest) > 0
+    printed = [line.split() for line in result.output.splitlines() if "@" in line]
+    assert {row[1] for row in printed} == emails
 
 
 def test_create_org_and_user(runner, session):

@@ -20,13 +20,12 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import Organisation, User
 from portal.audit.record import record
 from portal.db import utcnow
-from portal.letters import document as doc
 from portal.letters.checks import CheckedOrder, check_order
 from portal.letters.keyring import signing_material
 from portal.letters.models import Letter, LetterOutlet, LetterStatus
 from portal.letters.numbering import format_number, next_sequence
 from portal.letters.production import SealedLetter, SealJob, produce
-from portal.letters.rendering import document_fields, printed_outlet, seal_png
+from portal.letters.rendering import checked_document_fields, seal_png
 from portal.letters.settings import letter_settings
 from portal.letters.snapshot import letter_record, outlets_digest, record_digest
 from portal.requests.vetting import Addressee
@@ -112,25 +111,13 @@ def prepare(
     number = format_number(manufacturer.short_code, year, sequence)
     valid_until = now.date() + timedelta(days=settings.validity_days)
     fields = _record_fields(manufacturer, checked, number, now, valid_until)
-    draft = document_fields(
+    draft = checked_document_fields(
         manufacturer,
         settings,
-        [printed_outlet(v) for v in checked.outlets],
+        checked,
         number=number,
         issue_date=now.date(),
         valid_until=valid_until,
-        vehicle=doc.Vehicle(
-            checked.brand.name,
-            checked.model,
-            checked.vin,
-            checked.registration_date,
-            checked.transfer_registration_date,
-            checked.engine_number or None,
-            checked.colour or None,
-            checked.fuel_type or None,
-        ),
-        country=checked.country,
-        exporter=doc.Exporter(checked.exporter_name, checked.exporter_uscc),
         seal=seal_png(settings, manufacturer, ctx.store, ctx.font_path),
     )
     job = SealJob.of(

@@ -1,5 +1,5 @@
-"""From a letter's values to its printed document and signed PDF, and the specimen letter a
-manufacturer previews before issuing."""
+"""From a letter's values to its printed document and signed PDF, and the unsigned specimens
+a manufacturer previews: of its settings, and of the letter an order would give."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from portal import countries
 from portal.accounts.models import Organisation
 from portal.db import utcnow
 from portal.letters import document as doc
+from portal.letters.checks import CheckedOrder
 from portal.letters.models import LetterSettings
 from portal.letters.pdf import render_letter_pdf
 from portal.letters.seal_image import generated_seal_png
@@ -26,6 +27,7 @@ from portal.storage import FileStorage
 
 SPECIMEN_NUMBER = "SPECIMEN"
 SPECIMEN_URL = "HTTPS://PORTAL.EXAMPLE/V/SPECIMEN"  # resolves to no letter, on purpose
+SPECIMEN_CODE = "SPECI-MEN00"
 
 
 def seal_png(
@@ -98,6 +100,41 @@ def document_fields(
     }
 
 
+def checked_document_fields(
+    manufacturer: Organisation,
+    settings: LetterSettings,
+    checked: CheckedOrder,
+    *,
+    number: str,
+    issue_date: date,
+    valid_until: date,
+    seal: bytes,
+) -> dict[str, Any]:
+    """Returns the LetterDocument fields (but the QR code and verification code) of the
+    letter a checked order gives."""
+    return document_fields(
+        manufacturer,
+        settings,
+        [printed_outlet(v) for v in checked.outlets],
+        number=number,
+        issue_date=issue_date,
+        valid_until=valid_until,
+        vehicle=doc.Vehicle(
+            checked.brand.name,
+            checked.model,
+            checked.vin,
+            checked.registration_date,
+            checked.transfer_registration_date,
+            checked.engine_number or None,
+            checked.colour or None,
+            checked.fuel_type or None,
+        ),
+        country=checked.country,
+        exporter=doc.Exporter(checked.exporter_name, checked.exporter_uscc),
+        seal=seal,
+    )
+
+
 def signed_pdf_with(
     document: doc.LetterDocument,
     *,
@@ -164,10 +201,16 @@ def specimen_pdf(
         exporter=doc.Exporter("示例出口企业 Example Exporter Co., Ltd.", ""),
         seal=seal_png(settings, manufacturer, store, font_path),
     )
+    return specimen_render(fields, font_path)
+
+
+def specimen_render(fields: dict[str, Any], font_path: str | None = None) -> bytes:
+    """Returns the unsigned PDF of a letter with these document fields, its seal drawn in
+    place of the signature and a specimen QR code and verification code that verify nothing."""
     document = doc.LetterDocument(
         **fields,
         qr_png=qr_png(SPECIMEN_URL).png,
-        verification_code="SPECI-MEN00",
+        verification_code=SPECIMEN_CODE,
         verification_url=SPECIMEN_URL,
     )
     return render_letter_pdf(document, font_path=font_path, draw_seal=True).pdf

@@ -29,8 +29,9 @@ from portal.db import db_session, utcnow
 from portal.errors import PortalError
 from portal.letters.context import issuance_context, issue_form_choices, order_from_form
 from portal.letters.forms import IssueForm, RevokeForm
-from portal.letters.issuance import issue_letter
+from portal.letters.issuance import LetterOrder, issue_letter
 from portal.letters.models import Letter
+from portal.letters.preview import preview_pdf
 from portal.letters.requests_link import mark_request_issued, order_for_request
 from portal.letters.service import (
     LetterFilter,
@@ -133,20 +134,37 @@ def _issue_page(form: IssueForm, *, supersedes) -> str | Response:
     issue_form_choices(form, org, db_session())
     form.ensure_issue_key()
     if form.validate_on_submit():
-        session = db_session()
+        order = order_from_form(form, org, supersedes)
         try:
-            with session.begin_nested():
-                letter = issue_letter(
-                    session,
-                    order_from_form(form, org, supersedes),
-                    issuance_context(current_app, current_user),
-                )
+            if "preview" in request.form:
+                return _preview(order)
+            letter = _issued(order)
         except PortalError as error:
             show_on_form(form, error)
         else:
             flash(_("Letter %(number)s is issued.", number=letter.number), "success")
             return redirect(url_for("letters.detail", letter_id=letter.id))
     return render_template("letters/issue.html", form=form, supersedes=supersedes)
+
+
+def _issued(order: LetterOrder) -> Letter:
+    session = db_session()
+    with session.begin_nested():
+        return issue_letter(session, order, issuance_context(current_app, current_user))
+
+
+def _preview(order: LetterOrder) -> Response:
+    """Returns the unsigned specimen of the letter, shown in the browser, never cached."""
+    pdf = preview_pdf(
+        db_session(),
+        order,
+        storage(),
+        today=utcnow().date(),
+        font_path=current_app.config.get("PDF_FONT_PATH"),
+    )
+    response = send_file(BytesIO(pdf), mimetype="application/pdf", download_name="preview.pdf")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _data_of(letter) -> dict:
@@ -219,14 +237,3 @@ def letter_for_request(request_id: int) -> Letter | None:
     return db_session().scalar(
         letters_of(current_org(), LetterFilter()).where(Letter.request_id == request_id)
     )
-
-
-@bp.app_template_global()
-def valid_letters_for_vin(manufacturer_id: int, vin: str) -> list[Letter]:
-    """Returns the manufacturer's letters for the VIN that are valid today."""
-    if manufacturer_id != current_org().id:
-        return []
-    query = letters_of(current_org(), LetterFilter(standing=Standing.VALID)).where(
-        Letter.vin == vin
-    )
-    return list(db_session().scalars(query))

@@ -1,14 +1,12 @@
-"""Finding requests: for their exporter, for the manufacturer they address, and their
-duplicates. Every lookup by id is filtered by the organisation asking, so a request of
-another organisation is simply not found."""
+"""Finding requests: for their exporter and for the manufacturer they address. Every lookup
+by id is filtered by the organisation asking, so a request of another organisation is simply
+not found."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -191,82 +189,3 @@ def review_queue(
     else:
         query = query.order_by(LetterRequest.submitted_at.desc(), LetterRequest.id.desc())
     return _page(session, query, page, per_page)
-
-
-class DuplicateKind(StrEnum):
-    """Why another request for the same VIN matters to the reviewer."""
-
-    ISSUED = "issued"  # the vehicle already has a confirmation
-    OTHER_COUNTRY = "other_country"  # the vehicle is also being requested for another country
-    SAME_COUNTRY = "same_country"  # another request for the same vehicle and country
-
-
-# The statuses in which another request still counts: pending, approved or done.
-_LIVE = (RequestStatus.SUBMITTED, RequestStatus.APPROVED, RequestStatus.ISSUED)
-
-
-@dataclass(frozen=True)
-class DuplicateFlag:
-    """Another request for the same vehicle, and why it is shown."""
-
-    kind: DuplicateKind
-    other_id: int
-    country: str
-    status: RequestStatus
-
-
-def duplicate_flags(session: Session, request: LetterRequest) -> list[DuplicateFlag]:
-    """Return the flags for other requests of the same VIN addressed to the same manufacturer.
-
-    An issued one means the vehicle already has a confirmation; a pending or approved one for
-    another country means the vehicle is requested twice for different destinations.
-    """
-    return duplicate_flags_for(session, [request]).get(request.id, [])
-
-
-def duplicate_flags_for(
-    session: Session, requests: Iterable[LetterRequest]
-) -> dict[int, list[DuplicateFlag]]:
-    """Return the duplicate flags of each request (by id), in one query for all of them."""
-    requests = list(requests)
-    if not requests:
-        return {}
-    others: dict[tuple[int, str], list[LetterRequest]] = defaultdict(list)
-    pairs = {(r.manufacturer_id, r.vin) for r in requests}
-    for manufacturer_id in {m for m, _vin in pairs}:
-        vins = sorted(vin for m, vin in pairs if m == manufacturer_id)
-        for chunk in _chunks(vins, 500):
-            rows = session.scalars(
-                sa.select(LetterRequest).where(
-                    LetterRequest.manufacturer_id == manufacturer_id,
-                    LetterRequest.vin.in_(chunk),
-                    LetterRequest.status.in_(_LIVE),
-                )
-            )
-            for row in rows:
-                others[(row.manufacturer_id, row.vin)].append(row)
-    return {
-        r.id: _flags(r, others[(r.manufacturer_id, r.vin)])
-        for r in requests
-        if others[(r.manufacturer_id, r.vin)]
-    }
-
-
-def _flags(request: LetterRequest, candidates: list[LetterRequest]) -> list[DuplicateFlag]:
-    flags = []
-    for other in sorted(candidates, key=lambda o: o.id):
-        if other.id == request.id:
-            continue
-        if other.status is RequestStatus.ISSUED:
-            kind = DuplicateKind.ISSUED
-        elif other.country != request.country:
-            kind = DuplicateKind.OTHER_COUNTRY
-        else:
-            kind = DuplicateKind.SAME_COUNTRY
-        flags.append(DuplicateFlag(kind, other.id, other.country, other.status))
-    return flags
-
-
-def _chunks(values: Sequence[str], size: int) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

@@ -17,6 +17,12 @@ from portal.countries import normalise_country
 from portal.db import db_session
 from portal.errors import Conflict, NotFound, PortalError, ValidationError
 from portal.requests import queries, service, states, transitions
+from portal.requests.duplicates import (
+    DuplicateFlag,
+    DuplicateKind,
+    duplicate_flags,
+    duplicate_flags_for,
+)
 from portal.requests.forms import (
     BulkDecisionForm,
     OnBehalfForm,
@@ -39,13 +45,23 @@ PAGE_SIZES = (50, 100, 500)
 
 
 @bp.app_template_global()
-def duplicate_label(flag: queries.DuplicateFlag) -> str:
+def duplicate_label(flag: DuplicateFlag) -> str:
     """Returns the short text of a duplicate flag."""
-    if flag.kind is queries.DuplicateKind.ISSUED:
-        return _("Already confirmed for %(c)s (#%(id)d)", c=flag.country, id=flag.other_id)
-    if flag.kind is queries.DuplicateKind.OTHER_COUNTRY:
-        return _("Also requested for %(c)s (#%(id)d)", c=flag.country, id=flag.other_id)
-    return _("Requested again for %(c)s (#%(id)d)", c=flag.country, id=flag.other_id)
+    if flag.kind is DuplicateKind.ISSUED:
+        return _(
+            "Already confirmed for %(c)s (%(number)s)", c=flag.country, number=flag.letter_number
+        )
+    if flag.kind is DuplicateKind.OTHER_COUNTRY:
+        return _("Also requested for %(c)s (#%(id)d)", c=flag.country, id=flag.request_id)
+    return _("Requested again for %(c)s (#%(id)d)", c=flag.country, id=flag.request_id)
+
+
+@bp.app_template_global()
+def duplicate_url(flag: DuplicateFlag) -> str:
+    """Returns the page a duplicate flag links to: the valid letter, or the other request."""
+    if flag.letter_id is not None:
+        return url_for("letters.detail", letter_id=flag.letter_id)
+    return url_for("review.detail", request_id=flag.request_id)
 
 
 def _filters(form: QueueFilterForm) -> queries.QueueFilter:
@@ -84,7 +100,7 @@ def queue() -> str:
         page=page,
         per_page=per_page,
         page_sizes=PAGE_SIZES,
-        flags=queries.duplicate_flags_for(db_session(), page.items),
+        flags=duplicate_flags_for(db_session(), page.items),
         decision=BulkDecisionForm(),
         may_decide=current_user.role in MANUFACTURER_EDITORS,
     )
@@ -129,7 +145,7 @@ def detail(request_id: int) -> str:
     return render_template(
         "review/detail.html",
         req=found,
-        flags=queries.duplicate_flags(db_session(), found),
+        flags=duplicate_flags(db_session(), found),
         actions=states.actions_for(found.status, current_user.role),
         reject_form=RejectForm(),
     )

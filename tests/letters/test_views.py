@@ -11,9 +11,11 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from portal.accounts.roles import Role
+from portal.audit.models import AuditEntry
 from portal.letters.job_models import IssueJob
 from portal.letters.key_models import SealKey
-from portal.letters.models import Letter, LetterStatus
+from portal.letters.models import Letter, LetterCounter, LetterStatus
+from portal.letters.rendering import SPECIMEN_NUMBER
 from portal.requests.models import RequestStatus
 
 
@@ -60,6 +62,49 @@ def test_form_errors_are_shown_and_nothing_is_issued(issuing, login_as, session)
     assert "check digit" in page.get_data(as_text=True)
     assert session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 0
     assert issuing.stored_files() == []
+
+
+def _rows(session, model) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+
+
+def test_preview_shows_the_letter_the_form_would_give_and_issues_nothing(
+    issuing, login_as, session
+):
+    client = login_as(issuing.issuer)
+    data = _form(issuing, colour="Midnight Blue", preview="1")
+    audit_before = _rows(session, AuditEntry)
+    response = client.post("/letters/new", data=data)
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("inline")
+    reader = PdfReader(io.BytesIO(response.data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert data["vin"] in text and "Midnight Blue" in text and SPECIMEN_NUMBER in text
+    assert issuing.outlets[0].current.name_latin in text
+    assert reader.get_fields() is None  # no signature field: it is not signed
+    assert _rows(session, Letter) == 0
+    assert _rows(session, LetterCounter) == 0  # no number taken
+    assert _rows(session, AuditEntry) == audit_before
+    assert issuing.stored_files() == []
+    # The same form then issues the letter with the first number of the year.
+    issued = client.post("/letters/new", data={k: v for k, v in data.items() if k != "preview"})
+    assert issued.status_code == 302
+    letter = session.scalar(sa.select(Letter))
+    assert (letter.vin, letter.sequence) == (data["vin"], 1)
+
+
+def test_preview_shows_the_same_errors_as_issuing(issuing, login_as, session):
+    client = login_as(issuing.issuer)
+    vin = _form(issuing)["vin"]
+    wrong = vin[:8] + ("0" if vin[8] != "0" else "1") + vin[9:]
+    page = client.post("/letters/new", data=_form(issuing, vin=wrong, preview="1"))
+    assert page.mimetype == "text/html"
+    assert "check digit" in page.get_data(as_text=True)
+    missing = client.post("/letters/new", data=_form(issuing, model="", preview="1"))
+    assert missing.mimetype == "text/html"
+    assert "This field is required." in missing.get_data(as_text=True)
+    assert _rows(session, Letter) == 0 and _rows(session, LetterCounter) == 0
 
 
 def test_issue_from_an_approved_request_and_the_exporter_downloads_it(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+
 import pytest
 import sqlalchemy as sa
 
@@ -188,6 +191,83 @@ def test_overview_counts_and_country_filters(login_as, manufacturer, make_outlet
     assert codes(service="roadside") == ["DE-2"]
     assert codes(state="active") == ["DE-1", "DE-2"]
     assert codes(state="inactive") == ["DE-3"]
+
+
+class _TableRows(HTMLParser):
+    """Collects the text of each cell of each body row of the page's tables."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag == "td":
+            self._cell = []
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "td" and self._cell is not None:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _overview(client) -> dict[str, list[str]]:
+    """Returns the overview's rows by their first cell (the country), cells as text."""
+    parser = _TableRows()
+    parser.feed(client.get("/outlets").get_data(as_text=True))
+    return {row[0]: row[1:] for row in parser.rows if row}
+
+
+def _changed_at(session, outlet, when: datetime) -> None:
+    session.execute(
+        sa.update(OutletVersion)
+        .where(OutletVersion.id == outlet.current_version_id)
+        .values(created_at=when)
+    )
+
+
+def test_overview_counts_active_outlets_per_brand_and_shows_the_last_change(
+    login_as, make, manufacturer, make_outlet, session
+):
+    b0, b1 = (brand.name for brand in manufacturer.brands)
+    for code, when, fields in [
+        ("DE-1", "2026-03-04 10:15", {"brands": b0}),
+        ("DE-2", "2026-05-06 07:30", {"brands": f"{b0};{b1}"}),
+        ("DE-3", "2026-02-01 12:00", {"brands": b1, "active_until": "2026-01-31"}),
+        ("FR-1", "2026-04-01 09:00", {"brands": b1, "country": "FR"}),
+    ]:
+        outlet = make_outlet(manufacturer, outlet_code=code, **fields)
+        _changed_at(session, outlet, datetime.fromisoformat(when).replace(tzinfo=UTC))
+    make_outlet(make.organisation(), outlet_code="DE-X")  # another manufacturer's: not counted
+    rows = _overview(login_as(Role.MANUFACTURER_VIEWER, org=manufacturer))
+    # Columns: active today, one per brand (in the organisation's order), all, last change.
+    assert rows == {
+        "DE · Germany · 德国": ["2", "2", "1", "3", "2026-05-06 07:30 UTC"],
+        "FR · France · 法国": ["1", "0", "1", "1", "2026-04-01 09:00 UTC"],
+    }
+
+
+def test_overview_last_change_follows_the_current_version(
+    login_as, manufacturer, make_outlet, session
+):
+    outlet = make_outlet(manufacturer, outlet_code="DE-1")
+    _changed_at(session, outlet, datetime(2026, 3, 4, 10, 15, tzinfo=UTC))
+    client = login_as(Role.MANUFACTURER_ADMIN, org=manufacturer)
+    assert _overview(client)["DE · Germany · 德国"][-1] == "2026-03-04 10:15 UTC"
+    edited = client.post(
+        f"/outlets/{outlet.id}/edit", data=outlet_row(manufacturer, outlet_code="DE-1", city="Bonn")
+    )
+    assert edited.status_code == 302
+    session.refresh(outlet)
+    expected = outlet.current.created_at.strftime("%Y-%m-%d %H:%M UTC")
+    assert expected != "2026-03-04 10:15 UTC"
+    assert _overview(client)["DE · Germany · 德国"][-1] == expected
 
 
 def test_outlets_are_in_the_navigation_of_manufacturers(login_as, manufacturer):

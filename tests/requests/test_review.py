@@ -1,5 +1,5 @@
 """The manufacturer's review: filters, bulk decisions, the rejection reason reaching the
-exporter, duplicate flags, and requests entered on behalf of exporters without an account."""
+exporter, and requests entered on behalf of exporters without an account."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound
 from portal.requests import transitions
 from portal.requests.models import LetterRequest
-from portal.requests.queries import DuplicateKind, duplicate_flags
 from portal.requests.states import RequestStatus
-from tests.requests.conftest import BYD_VIN, BYD_VIN_2, pdf_bytes, request_count, upload
+from tests.requests.conftest import BYD_VIN, pdf_bytes, request_count, upload
 
 S = RequestStatus
 
@@ -152,42 +151,6 @@ def test_service_refuses_acting_for_another_organisation(world, make, queue, ses
     with pytest.raises(NotFound):
         transitions.approve_request(session, queue["kz"], actor=stranger)
     assert queue["kz"].status is S.SUBMITTED
-
-
-# Duplicates.
-
-
-def test_duplicate_flags(world, make, session) -> None:
-    make.outlet(world.manufacturer, country="UZ")
-    m, e = world.manufacturer, world.exporter
-    first = make.letter_request(manufacturer=m, exporter=e, vin=BYD_VIN, country="KZ")
-    other_country = make.letter_request(manufacturer=m, exporter=e, vin=BYD_VIN, country="UZ")
-    issued = make.letter_request(
-        manufacturer=m, exporter=e, vin=BYD_VIN, country="KZ", status=S.ISSUED
-    )
-    make.letter_request(manufacturer=m, exporter=e, vin=BYD_VIN, status=S.WITHDRAWN)
-    make.letter_request(manufacturer=m, exporter=e, vin=BYD_VIN, status=S.REJECTED)
-    make.letter_request(manufacturer=m, exporter=e, vin=BYD_VIN, status=S.DRAFT)
-    alone = make.letter_request(manufacturer=m, exporter=e, vin=BYD_VIN_2)
-    flags = {(f.kind, f.other_id) for f in duplicate_flags(session, first)}
-    assert flags == {
-        (DuplicateKind.OTHER_COUNTRY, other_country.id),
-        (DuplicateKind.ISSUED, issued.id),
-    }
-    assert duplicate_flags(session, alone) == []
-    page = world.issuer_client.get(f"/review/{first.id}").get_data(as_text=True)
-    assert f"Also requested for UZ (#{other_country.id})" in page
-    assert f"Already confirmed for KZ (#{issued.id})" in page
-    assert f'href="/review/{issued.id}"' in page
-    queue_page = world.issuer_client.get("/review").get_data(as_text=True)
-    assert f"Also requested for KZ (#{first.id})" in queue_page
-
-
-def test_duplicates_of_another_manufacturer_are_not_shown(world, make, session) -> None:
-    other = make.organisation(OrgKind.MANUFACTURER)
-    mine = make.letter_request(manufacturer=world.manufacturer, vin=BYD_VIN)
-    make.letter_request(manufacturer=other, vin=BYD_VIN, country="UZ")
-    assert duplicate_flags(session, mine) == []
 
 
 # On behalf of exporters without an account.
