@@ -1,9 +1,12 @@
-"""Measures issuance: one letter end to end, and batches of approved requests (wall time,
-peak memory of the runner and of its worker processes, PDF size).
+"""Measures issuance: one letter end to end with a breakdown of its steps, and batches of
+approved requests (wall time, peak memory of the runner and of its worker processes).
 
-    PYTHONPATH=. python bench/bench_issuance.py [--batch 200 1000] [--url DATABASE_URL]
+    PYTHONPATH=. python bench/bench_issuance.py [--runs 20] [--batch 200 1000] [--url URL]
 
-SQLite in a temporary folder by default. Prints a Markdown table for docs/benchmarks.md.
+SQLite and stored PDFs in a temporary folder (under $TMPDIR) by default, so nothing is
+written to the instance folder. `--runs 0` skips the single letter, `--batch` with no sizes
+skips the batches; run each batch size in its own process to compare their peak memory
+(ru_maxrss only grows). Prints Markdown tables for docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -13,20 +16,29 @@ import resource
 import statistics
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
+from cryptography.hazmat.primitives.serialization import load_der_private_key
+
 from portal import create_app, migrations
 from portal.accounts.roles import OrgKind, Role
+from portal.letters import document as doc
 from portal.letters.batch import claim_job, run_job, start_job
 from portal.letters.context import issuance_context
 from portal.letters.issuance import LetterOrder, issue_letter, prepare
 from portal.letters.keyring import ensure_authority
-from portal.letters.production import produce
+from portal.letters.pdf import render_letter_pdf
+from portal.letters.production import SealJob
 from portal.requests.models import RequestStatus
-from portal.signing import parse_master_key
+from portal.signing import choose_claims_form, parse_master_key, qr_png
+from portal.signing.certificates import load_certificate_pem
+from portal.signing.pades import sign_pdf
 from tests.factories import Factories
+
+WARM_UP = 2  # first runs register fonts and fill caches
 
 
 def _app(folder: Path, url: str | None):
@@ -64,11 +76,59 @@ def _world(app, session, requests: int):
     return make, manufacturer, issuer, ids
 
 
-def single(app, session, runs: int = 20) -> dict[str, float]:
+def _timed(timings: dict[str, list[float]], name: str, step, *args, **kwargs):
+    start = time.perf_counter()
+    result = step(*args, **kwargs)
+    timings.setdefault(name, []).append(time.perf_counter() - start)
+    return result
+
+
+def _steps(job: SealJob, store, timings: dict[str, list[float]]) -> tuple[str, int, int]:
+    """Runs `produce` step by step, then stores the PDF as `persist` does (written, fsynced),
+    timing each; returns (claims form, QR version, PDF size)."""
+    sealed = _timed(
+        timings,
+        "payload + Ed25519 seal (+ QR fit)",
+        choose_claims_form,
+        job.claims,
+        load_der_private_key(job.seal_key_der, None),
+        job.base_url,
+        record_digest=job.record_digest,
+    )
+    image = _timed(timings, "QR code PNG", qr_png, sealed.url)
+    document = doc.LetterDocument(
+        **job.document,
+        qr_png=image.png,
+        verification_code=sealed.short_code,
+        verification_url=sealed.url,
+    )
+    rendered = _timed(timings, "PDF render", render_letter_pdf, document, font_path=job.font_path)
+    rect = rendered.seal_rect
+    pdf = _timed(
+        timings,
+        "PAdES signature",
+        sign_pdf,
+        rendered.pdf,
+        key=load_der_private_key(job.certificate_key_der, None),
+        certificate=load_certificate_pem(job.certificate_pem),
+        chain=tuple(load_certificate_pem(pem) for pem in job.chain_pem),
+        field_rect=(rect.x1, rect.y1, rect.x2, rect.y2),
+        page_index=rect.page_index,
+        appearance_png=rendered.seal_png,
+        signer_name=document.manufacturer.name_en,
+        reason=f"After-Sales Service Confirmation {document.letter_number}",
+    )
+    _timed(timings, "storage (write + fsync)", store.put, "bench/letter.pdf", pdf)
+    return sealed.form.value, sealed.qr_version, len(pdf)
+
+
+def single(app, session, runs: int) -> tuple[dict[str, float], dict[str, str]]:
+    """Returns the median milliseconds of each step and of a whole issuance, and facts about
+    the letters (size, claims form, QR version)."""
     make, manufacturer, issuer, _ids = _world(app, session, 0)
-    timings: dict[str, list[float]] = {"prepare": [], "produce": [], "end to end": []}
-    sizes = []
-    for _ in range(runs):
+    timings: dict[str, list[float]] = {}
+    sizes, shapes = [], Counter()
+    for _ in range(runs + WARM_UP):
         order = LetterOrder(
             manufacturer_id=manufacturer.id,
             brand_id=manufacturer.brands[0].id,
@@ -80,25 +140,41 @@ def single(app, session, runs: int = 20) -> dict[str, float]:
             exporter_name="Exporter",
         )
         ctx = issuance_context(app, issuer)
-        start = time.perf_counter()
-        prepared = prepare(session, order, ctx)
-        timings["prepare"].append(time.perf_counter() - start)
-        mid = time.perf_counter()
-        produce(prepared.job)
-        timings["produce"].append(time.perf_counter() - mid)
+        prepared = _timed(timings, "prepare (checks, number, keys)", prepare, session, order, ctx)
+        form, version, size = _steps(prepared.job, ctx.store, timings)
+        shapes[f"{form} form, QR version {version}"] += 1
+        sizes.append(size)
         session.rollback()
-        start = time.perf_counter()
-        letter = issue_letter(session, order, ctx)
-        session.commit()
-        timings["end to end"].append(time.perf_counter() - start)
-        sizes.append(letter.pdf_size)
-    result = {name: statistics.median(values[2:]) * 1000 for name, values in timings.items()}
-    result["pdf KB"] = statistics.median(sizes) / 1024
-    return result
+        _timed(timings, "whole issuance (issue_letter)", issue_letter, session, order, ctx)
+        _timed(timings, "commit", session.commit)
+        timings.setdefault("end to end incl. commit", []).append(
+            timings["whole issuance (issue_letter)"][-1] + timings["commit"][-1]
+        )
+    medians = {name: statistics.median(v[WARM_UP:]) * 1000 for name, v in timings.items()}
+    spreads = {name: (min(v[WARM_UP:]), max(v[WARM_UP:])) for name, v in timings.items()}
+    facts = {
+        "PDF size": f"{statistics.median(sizes[WARM_UP:]) / 1024:.1f} KB",
+        "claims form, QR version": ", ".join(f"{k} ({n} letters)" for k, n in shapes.items()),
+    }
+    for name, (low, high) in spreads.items():
+        facts[f"range: {name}"] = f"{low * 1000:.1f} – {high * 1000:.1f} ms"
+    return medians, facts
+
+
+def _rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def _cpu_s(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def batch(app, session, size: int, workers: int = 2) -> dict[str, float]:
+    """Returns wall time, throughput and peak memory of a batch of `size` requests."""
     _make, manufacturer, issuer, ids = _world(app, session, size)
+    runner_before = _rss_mb(resource.RUSAGE_SELF)
+    cpu_before = _cpu_s(resource.RUSAGE_SELF), _cpu_s(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     job = start_job(session, manufacturer, ids, actor=issuer)
     session.commit()
@@ -113,26 +189,37 @@ def batch(app, session, size: int, workers: int = 2) -> dict[str, float]:
         "start (check + reserve) s": reserved,
         "wall s": wall,
         "letters/s": issued / wall,
-        "runner peak RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "worker peak RSS MB": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "runner CPU ms per letter": (_cpu_s(resource.RUSAGE_SELF) - cpu_before[0]) * 1000 / issued,
+        "workers CPU ms per letter": (_cpu_s(resource.RUSAGE_CHILDREN) - cpu_before[1])
+        * 1000
+        / issued,
+        "runner peak RSS before the batch MB": runner_before,
+        "runner peak RSS MB": _rss_mb(resource.RUSAGE_SELF),
+        "worker peak RSS MB (largest worker)": _rss_mb(resource.RUSAGE_CHILDREN),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20, help="single letters (0: none)")
     parser.add_argument("--batch", type=int, nargs="*", default=[200, 1000])
-    parser.add_argument("--url")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--url", help="database URL (default: SQLite in a temporary folder)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
         app = _app(Path(folder), args.url)
         with app.app_context():
             session = app.extensions["portal_db"].session()
-            print("| one letter | ms |\n|---|---|")
-            for name, value in single(app, session).items():
-                print(f"| {name} | {value:.1f} |")
+            if args.runs:
+                medians, facts = single(app, session, args.runs)
+                print(f"| one letter, median of {args.runs} | ms |\n|---|---|")
+                for name, value in medians.items():
+                    print(f"| {name} | {value:.1f} |")
+                for name, value in facts.items():
+                    print(f"| {name} | {value} |")
             for size in args.batch:
                 print(f"\n| batch of {size} | value |\n|---|---|")
-                for name, value in batch(app, session, size).items():
+                for name, value in batch(app, session, size, args.workers).items():
                     print(f"| {name} | {value:.1f} |")
 
 

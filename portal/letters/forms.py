@@ -74,9 +74,13 @@ class CompromisedForm(FlaskForm):
 
 
 class CertificateUploadForm(FlaskForm):
+    """A manufacturer's own signing certificate: PEM files, or one PKCS#12 file."""
+
     certificate = FileField(_l("Certificate (PEM)"))
-    private_key = FileField(_l("Private key (PEM)"))
+    private_key = FileField(_l("Private key (PEM: RSA or EC)"))
+    pkcs12 = FileField(_l("Or instead: one PKCS#12 file (.p12, .pfx) with certificate and key"))
     password = PasswordField(
-        _l("Password of the private key, if any"), validators=[Optional(), Length(max=200)]
+        _l("Password of the private key or of the PKCS#12 file, if any"),
+        validators=[Optional(), Length(max=200)],
     )
     chain = FileField(_l("Issuing certificates (PEM), if any"))

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -19,7 +18,7 @@ from portal.audit.record import record
 from portal.db import utcnow
 from portal.errors import PortalError
 from portal.letters.key_models import PortalAuthority, SealKey, SigningCertificate
-from portal.letters.uploaded_certificates import checked_upload
+from portal.letters.uploaded_certificates import UploadedCertificate
 from portal.signing import (
     MasterKeyError,
     generate_signing_key,
@@ -30,12 +29,15 @@ from portal.signing import (
     seal_private_key,
 )
 from portal.signing.certificates import (
+    CertificateKey,
     certificate_pem,
     create_certificate_authority,
     generate_ec_key,
     issue_signing_certificate,
     load_certificate_pem,
+    open_certificate_key,
     open_ec_key,
+    seal_certificate_key,
     seal_ec_key,
 )
 
@@ -55,7 +57,7 @@ class SigningMaterial:
     seal_key: SealKey
     seal_private: Ed25519PrivateKey
     certificate: x509.Certificate
-    certificate_key: ec.EllipticCurvePrivateKey
+    certificate_key: CertificateKey
     chain: tuple[x509.Certificate, ...]
 
 
@@ -173,7 +175,7 @@ def _store_certificate(
     session: Session,
     manufacturer: Organisation,
     cert: x509.Certificate,
-    key: ec.EllipticCurvePrivateKey,
+    key: CertificateKey,
     chain: tuple[x509.Certificate, ...],
     source: str,
     master_key: bytes,
@@ -181,7 +183,7 @@ def _store_certificate(
 ) -> SigningCertificate:
     aad = f"certificate:{manufacturer.id}:{cert.serial_number}".encode()
     try:
-        sealed = seal_ec_key(key, master_key, aad=aad)
+        sealed = seal_certificate_key(key, master_key, aad=aad)
     except MasterKeyError:
         raise keys_unavailable() from None
     now = utcnow()
@@ -264,7 +266,7 @@ def signing_material(
         seal_private = open_private_key(
             seal_key.sealed_private_key, master_key, aad=seal_key.kid.encode()
         )
-        certificate_key = open_ec_key(cert_row.sealed_private_key, master_key, aad=aad)
+        certificate_key = open_certificate_key(cert_row.sealed_private_key, master_key, aad=aad)
     except MasterKeyError:
         raise keys_unavailable() from None
     chain = tuple(x509.load_pem_x509_certificates(cert_row.chain_pem)) if cert_row.chain_pem else ()
@@ -293,19 +295,14 @@ def trust_roots(session: Session) -> list[x509.Certificate]:
 def upload_certificate(
     session: Session,
     manufacturer: Organisation,
+    uploaded: UploadedCertificate,
     *,
-    certificate_pem: bytes,
-    key_pem: bytes,
-    password: str | None,
-    chain_pem: bytes,
     master_key: bytes,
     actor: User,
 ) -> SigningCertificate:
-    """Stores a manufacturer's own certificate and EC key after checking that they belong
-    together, are valid now and allow signing."""
-    cert, key, chain = checked_upload(
-        certificate_pem, key_pem, password, chain_pem, now=datetime.now(UTC)
-    )
+    """Returns the manufacturer's own certificate, stored and active, with its EC or RSA key
+    sealed; `uploaded` comes checked from `uploaded_certificates.read_upload`."""
+    cert, key, chain = uploaded.certificate, uploaded.key, uploaded.chain
     return _store_certificate(
         session, manufacturer, cert, key, chain, "uploaded", master_key, actor
     )

@@ -3,7 +3,7 @@ keys: rotation, compromise, certificates."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from io import BytesIO
 
 import sqlalchemy as sa
@@ -30,6 +30,7 @@ from portal.letters.forms import CertificateUploadForm, CompromisedForm, SealFor
 from portal.letters.key_models import SealKey, SigningCertificate
 from portal.letters.rendering import specimen_pdf
 from portal.letters.settings import letter_settings, update_letter_settings, upload_seal_image
+from portal.letters.uploaded_certificates import MAX_FILE, read_upload
 from portal.security import allow
 from portal.storage import storage
 from portal.views_common import show_on_form
@@ -175,17 +176,23 @@ def renew_certificate() -> Response:
 @allow(ADMIN)
 def upload_certificate() -> Response:
     form = CertificateUploadForm()
-    files = {name: getattr(form, name).data for name in ("certificate", "private_key", "chain")}
-    data = {name: f.read(65_537) if f else b"" for name, f in files.items()}
+    names = ("pkcs12", "certificate", "private_key", "chain")
+    files = {name: getattr(form, name).data for name in names}
+    data = {name: f.read(MAX_FILE + 1) if f else b"" for name, f in files.items()}
     try:
+        uploaded = read_upload(
+            pkcs12_file=data["pkcs12"],
+            certificate_pem=data["certificate"],
+            key_pem=data["private_key"],
+            chain_pem=data["chain"],
+            password=form.password.data,
+            now=datetime.now(UTC),
+        )
         with db_session().begin_nested():
             keyring.upload_certificate(
                 db_session(),
                 current_org(),
-                certificate_pem=data["certificate"],
-                key_pem=data["private_key"],
-                password=form.password.data,
-                chain_pem=data["chain"],
+                uploaded,
                 master_key=master_key(current_app),
                 actor=current_user,
             )

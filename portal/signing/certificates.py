@@ -2,8 +2,9 @@
 
 The Portal runs a small certificate authority of its own; each manufacturer gets an EC P-256
 signing certificate issued by it, naming the manufacturer (organisation, possibly in Chinese).
-P-256 rather than RSA because signing a PDF with it is much faster in pyHanko.
-Private keys are sealed under the master key exactly like Ed25519 keys (see :mod:`keys`).
+P-256 rather than RSA because signing a PDF with it is much faster in pyHanko. A manufacturer
+may upload a certificate of its own, with an EC or an RSA key (commercial CAs mostly issue
+RSA). Private keys are sealed under the master key exactly like Ed25519 keys (see :mod:`keys`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
 from portal.signing.errors import MasterKeyError
@@ -23,6 +24,8 @@ DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 # Microsoft Document Signing: older PDF readers (Adobe Acrobat among them) know this one,
 # and reject a signer whose extended key usage names only purposes they do not know.
 MS_DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.4.1.311.10.3.12")
+# The kinds of private key a PDF signing certificate may have.
+CertificateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 # Backdating notBefore a little keeps a certificate valid on a verifier whose clock is slow.
 _CLOCK_SKEW = timedelta(minutes=5)
 
@@ -104,6 +107,21 @@ def open_ec_key(blob: bytes, master_key: bytes, *, aad: bytes) -> ec.EllipticCur
     key = open_sealed_key(blob, master_key, aad=aad)
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise MasterKeyError("the sealed private key is not an EC key")
+    return key
+
+
+def seal_certificate_key(key: CertificateKey, master_key: bytes, *, aad: bytes) -> bytes:
+    """Return the EC or RSA private key sealed under the master key."""
+    return seal_private_key(key, master_key, aad=aad)
+
+
+def open_certificate_key(blob: bytes, master_key: bytes, *, aad: bytes) -> CertificateKey:
+    """Return the EC or RSA private key sealed in ``blob``; MasterKeyError on failure.
+
+    Opens blobs sealed by :func:`seal_ec_key` too: the format is the same."""
+    key = open_sealed_key(blob, master_key, aad=aad)
+    if not isinstance(key, CertificateKey):
+        raise MasterKeyError("the sealed private key is not an EC or RSA key")
     return key
 
 

@@ -6,7 +6,8 @@ Private keys are never stored in the clear. A sealed blob is::
 
 The GCM associated data is the version byte followed by the caller's ``aad``, which names the
 blob's owner (for instance the key id): a blob copied into another record fails to open.
-The same format seals Ed25519 keys (letter seals) and EC keys (PDF signing certificates).
+The same format seals Ed25519 keys (letter seals) and the EC or RSA keys of PDF signing
+certificates: PKCS#8 names the key's type, so one format holds every kind.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -32,7 +33,7 @@ _TAG_LENGTH = 16
 # 32 bytes in base64 are 43 characters and one "=" of padding, which may be left off.
 _MASTER_KEY_TEXT = re.compile(r"[A-Za-z0-9_-]{43}=?")
 
-SealableKey = Ed25519PrivateKey | ec.EllipticCurvePrivateKey
+SealableKey = Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
 
 def generate_signing_key() -> Ed25519PrivateKey:
@@ -109,7 +110,7 @@ def seal_private_key(private_key: SealableKey, master_key: bytes, *, aad: bytes)
 
 
 def open_sealed_key(blob: bytes, master_key: bytes, *, aad: bytes) -> SealableKey:
-    """Return the private key sealed in ``blob`` (either kind); MasterKeyError on failure."""
+    """Return the private key sealed in ``blob`` (any kind); MasterKeyError on failure."""
     _check_master_key(master_key)
     if len(blob) < 1 + _NONCE_LENGTH + _TAG_LENGTH or blob[0] != SEAL_VERSION:
         raise MasterKeyError("the sealed private key is malformed or of an unknown version")
@@ -122,7 +123,7 @@ def open_sealed_key(blob: bytes, master_key: bytes, *, aad: bytes) -> SealableKe
             "(wrong master key, or the blob belongs to another record or was altered)"
         ) from None
     key = serialization.load_der_private_key(der, password=None)
-    if not isinstance(key, Ed25519PrivateKey | ec.EllipticCurvePrivateKey):
+    if not isinstance(key, SealableKey):
         raise MasterKeyError("the sealed private key is of an unsupported type")
     return key
 

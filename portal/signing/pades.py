@@ -17,6 +17,7 @@ from functools import lru_cache
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from PIL import Image
@@ -29,6 +30,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import SignatureCoverageLevel
 from pyhanko.sign.validation import validate_pdf_signature as _validate
+from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -36,9 +38,15 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 __all__ = ["SIGNATURE_FIELD", "PdfSignatureReport", "sign_pdf", "validate_pdf_signature"]
 
 SIGNATURE_FIELD = "PortalSeal"
-# Room for the CMS blob: an EC P-256 signature with a certificate chain of two or three
-# needs about 2-3 kB. Reserving it up front spares pyHanko a dry-run signature.
+# Room for the CMS blob, in hexadecimal digits (two per byte, as pyHanko counts it): an EC
+# P-256 signature with a certificate chain of two or three needs about 2-3 kB. Reserving it up
+# front spares pyHanko a dry-run signature. RSA keys and the longer chains of commercial CAs
+# get more room (see `_bytes_reserved`).
 BYTES_RESERVED = 8192
+# The signed attributes, signer info and CMS framing around the certificates and signature.
+_CMS_OVERHEAD = 2048
+# Key usages that let a certificate sign a letter, as PDF readers accept them: any one.
+SIGNING_KEY_USAGES = {"digital_signature", "non_repudiation"}
 
 
 def sign_pdf(
@@ -76,8 +84,19 @@ def sign_pdf(
         ),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = pdf_signer.sign_pdf(writer, bytes_reserved=BYTES_RESERVED)
+    out = pdf_signer.sign_pdf(writer, bytes_reserved=_bytes_reserved(key, certificate, chain))
     return out.getvalue()
+
+
+def _bytes_reserved(
+    key: PrivateKeyTypes, certificate: x509.Certificate, chain: Sequence[x509.Certificate]
+) -> int:
+    """Give back the room for the CMS blob in hexadecimal digits: enough for the embedded
+    certificates and the signature (an RSA signature is as long as its key; an EC one is
+    under 150 bytes)."""
+    signature = key.key_size // 8 if isinstance(key, rsa.RSAPrivateKey) else 150
+    certificates = sum(len(c.public_bytes(Encoding.DER)) for c in (certificate, *chain))
+    return max(BYTES_RESERVED, 2 * (certificates + signature + _CMS_OVERHEAD))
 
 
 def _signer(
@@ -206,7 +225,9 @@ def validate_pdf_signature(
     """Give back a report on the first signature of ``pdf``; never raises on bad input.
 
     Nothing is fetched from the network: the trust roots are the given certificates, and
-    a missing revocation status is tolerated (soft-fail). pyHanko runs its own event loop,
+    a missing revocation status is tolerated (soft-fail). The signer's certificate must allow
+    digital signatures or non-repudiation (pyHanko alone insists on non-repudiation, which
+    many document-signing certificates leave out). pyHanko runs its own event loop,
     so call this from synchronous code (inside a running loop it reports an error).
     """
     try:
@@ -221,7 +242,11 @@ def validate_pdf_signature(
         context = ValidationContext(
             trust_roots=[_asn1_cert(c) for c in trust_roots], allow_fetching=False
         )
-        status = _validate(embedded, signer_validation_context=context)
+        status = _validate(
+            embedded,
+            signer_validation_context=context,
+            key_usage_settings=KeyUsageConstraints(key_usage=SIGNING_KEY_USAGES),
+        )
     except Exception as exc:  # a broken signature must be reported, not crash the caller
         return PdfSignatureReport(
             signed=True,

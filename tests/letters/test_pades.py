@@ -11,13 +11,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from portal.letters.pdf import RenderedLetter
-from portal.signing.pades import SIGNATURE_FIELD, validate_pdf_signature
+from portal.signing.pades import (
+    BYTES_RESERVED,
+    SIGNATURE_FIELD,
+    sign_pdf,
+    validate_pdf_signature,
+)
+from tests.letters import ca_files
 from tests.letters.conftest import sign
 from tests.letters.pdfcheck import page_texts, red_share, render_page
 from tests.letters.samples import VIN, SealPki, make_pki
@@ -193,3 +200,43 @@ def test_letters_of_several_pages_sign_on_the_last(make_letter, pki: SealPki) ->
     assert validate_pdf_signature(signed, trust_roots=[pki.ca_cert]).ok
     page = render_page(signed, rendered.seal_rect.page_index)
     assert red_share(page, rendered.seal_rect.box, 150) > 0.05
+
+
+def test_an_rsa_4096_key_with_a_long_chain_fits_the_reserved_room(rendered) -> None:
+    # A commercial CA's chain of big RSA certificates is longer than the fixed room the
+    # Portal's own EC certificates need.
+    key = ca_files.rsa_key(4096)
+    ca = ca_files.commercial_ca(key=key)
+    chain = (*(ca.reissued().certificate for _ in range(4)), ca.root)
+    assert sum(len(c.public_bytes(Encoding.DER)) for c in chain) > BYTES_RESERVED // 2
+    pdf = sign_pdf(
+        rendered.pdf,
+        key=key,
+        certificate=ca.certificate,
+        chain=chain,
+        field_rect=rendered.seal_rect.box,
+        page_index=rendered.seal_rect.page_index,
+        appearance_png=rendered.seal_png,
+        signer_name="Example",
+        reason="RSA",
+    )
+    report = validate_pdf_signature(pdf, trust_roots=[ca.root])
+    assert report.ok, report
+
+
+@pytest.mark.parametrize("usage", ["digital_signature", "content_commitment"])
+def test_either_signing_key_usage_is_trusted(rendered, usage) -> None:
+    ca = ca_files.commercial_ca(key=ec.generate_private_key(ec.SECP256R1()))
+    ca = ca.reissued(usage={usage: True})
+    pdf = sign_pdf(
+        rendered.pdf,
+        key=ca.key,
+        certificate=ca.certificate,
+        chain=(ca.root,),
+        field_rect=rendered.seal_rect.box,
+        page_index=rendered.seal_rect.page_index,
+        appearance_png=rendered.seal_png,
+        signer_name="Example",
+        reason="usage",
+    )
+    assert validate_pdf_signature(pdf, trust_roots=[ca.root]).ok

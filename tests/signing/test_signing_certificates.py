@@ -11,7 +11,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -30,7 +30,9 @@ from portal.signing.certificates import (
     generate_ec_key,
     issue_signing_certificate,
     load_certificate_pem,
+    open_certificate_key,
     open_ec_key,
+    seal_certificate_key,
     seal_ec_key,
 )
 from portal.signing.errors import MasterKeyError
@@ -207,3 +209,29 @@ def test_pyhanko_signs_a_pdf_that_validates_against_the_ca(authority, signer):
     )
     assert status.intact and status.valid and status.trusted
     assert status.bottom_line
+
+
+def test_certificate_keys_of_either_kind_round_trip(signer):
+    ec_key, _ = signer
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    for key in (ec_key, rsa_key):
+        blob = seal_certificate_key(key, MASTER, aad=b"cert:1")
+        assert open_certificate_key(blob, MASTER, aad=b"cert:1").private_numbers() == (
+            key.private_numbers()
+        )
+    with pytest.raises(MasterKeyError):
+        open_certificate_key(blob, MASTER, aad=b"cert:2")
+
+
+def test_ec_keys_sealed_before_rsa_was_accepted_still_open(signer):
+    key, _ = signer
+    blob = seal_ec_key(key, MASTER, aad=b"cert:1")
+    assert open_certificate_key(blob, MASTER, aad=b"cert:1").private_numbers() == (
+        key.private_numbers()
+    )
+
+
+def test_open_certificate_key_refuses_an_ed25519_key():
+    blob = seal_private_key(generate_signing_key(), MASTER, aad=b"k")
+    with pytest.raises(MasterKeyError, match="not an EC or RSA key"):
+        open_certificate_key(blob, MASTER, aad=b"k")
