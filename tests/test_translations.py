@@ -85,3 +85,53 @@ def test_messages_from_services_are_translated(client, make):
     client.get("/language/zh_Hans")
     page = client.post("/login", data={"email": "x@example.test", "password": "wrong"})
     assert "电子邮箱或密码不正确。" in page.get_data(as_text=True)
+
+
+# The public verification pages also speak these languages: their own messages (verdicts,
+# reasons, checks, field names, forms) must all be translated; other text may stay English.
+VERIFICATION_LANGUAGES = ("ru", "es", "fr", "ar")
+PUBLIC_SOURCES = (
+    ("portal/verification", "labels.py", "python"),
+    ("portal/verification", "forms.py", "python"),
+    ("templates/verification", "_verdict.html", "jinja2"),
+    ("templates/verification", "_letter.html", "jinja2"),
+    ("templates/verification", "result.html", "jinja2"),
+    ("templates/verification", "pdf_result.html", "jinja2"),
+    ("templates/verification", "check.html", "jinja2"),
+)
+
+
+def _public_messages() -> set[str]:
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+    found = set()
+    for folder, name, method in PUBLIC_SOURCES:
+        for _file, _line, message, _c, _ctx in extract_from_dir(
+            ROOT / folder, [(name, method)], keywords=keywords
+        ):
+            found.add(message)
+    return found
+
+
+def _catalogue(language: str, kind: str) -> dict:
+    path = ROOT / "portal" / "translations" / language / "LC_MESSAGES" / f"messages.{kind}"
+    reader = read_po if kind == "po" else read_mo
+    with open(path, "rb") as handle:
+        # Singular messages: the verification pages use no plural forms.
+        return {
+            m.id: m.string for m in reader(handle) if isinstance(m.id, str) and m.id and m.string
+        }
+
+
+@pytest.mark.parametrize("language", VERIFICATION_LANGUAGES)
+def test_the_verification_pages_are_translated(language):
+    po = _catalogue(language, "po")
+    public = _public_messages()
+    assert len(public) > 60
+    assert sorted(m for m in public if not po.get(m)) == []
+    broken = [
+        msgid
+        for msgid, text in po.items()
+        if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(text))
+    ]
+    assert broken == []
+    assert _catalogue(language, "mo") == po, "run pybabel compile -d portal/translations"
