@@ -10,7 +10,7 @@ import redis
 
 from portal import create_app
 from portal.security import limiter
-from tests.conftest import make_test_config
+from tests.conftest import fresh_database, make_test_config
 
 LIMITED = {
     "RATELIMIT_ENABLED": True,
@@ -74,9 +74,14 @@ REDIS = _redis_url()
 
 
 @pytest.mark.skipif(REDIS is None, reason="needs the Redis server at 127.0.0.1:6379")
-def test_counters_live_in_redis_and_are_shared_by_workers(database_url, tmp_path):
+def test_counters_live_in_redis_and_are_shared_by_workers(tmp_path):
+    with fresh_database("ratelimit", tmp_path) as url:
+        _two_workers_share_counters(make_test_config(url, tmp_path, REDIS_URL=REDIS, **LIMITED))
+
+
+def _two_workers_share_counters(config: dict) -> None:
+    # These apps commit for real (their scans too): hence a database of their own.
     me = _client_address()
-    config = make_test_config(database_url, tmp_path, REDIS_URL=REDIS, **LIMITED)
     first_worker = create_app(config)
     assert first_worker.config["RATELIMIT_STORAGE_URI"] == REDIS
     for _ in range(2):
@@ -89,3 +94,5 @@ def test_counters_live_in_redis_and_are_shared_by_workers(database_url, tmp_path
     keys = redis.Redis.from_url(REDIS).keys("LIMITS*")
     assert keys, "the limiter wrote no counters to Redis"
     limiter.reset()
+    for app in (first_worker, second_worker):
+        app.extensions["portal_db"].engine.dispose()
