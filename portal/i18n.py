@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import Babel, get_locale
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -65,6 +65,14 @@ def text_direction() -> str:
     return "rtl" if str(get_locale()) in RIGHT_TO_LEFT else "ltr"
 
 
+def switch_target() -> str:
+    """Returns where the language switch leads back to: this page, or for the answer to a
+    form (which cannot be fetched again) the page with the form."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    return url_for("verification.check") if request.blueprint in WIDE_BLUEPRINTS else "/"
+
+
 def init_app(app: Flask) -> None:
     """Attaches Flask-Babel with the Portal's catalogues."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
@@ -72,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(get_locale)
     app.add_template_global(html_lang)
     app.add_template_global(text_direction)
+    app.add_template_global(switch_target)
 
     @app.context_processor
     def languages() -> dict[str, object]:

@@ -127,15 +127,24 @@ def verify_number_and_code(
 ) -> Verification:
     """Returns the verification of the letter with this number and short code. An unknown
     number and a wrong code get the same answer, so neither can be probed alone."""
+    letter = letter_by_number_and_code(session, number, code)
+    if letter is None:
+        return _not_genuine("no_match", now, *_untouched())
+    return verify_token_text(session, letter.token, now=now)
+
+
+def letter_by_number_and_code(session: Session, number: str, code: str) -> Letter | None:
+    """Returns the letter with this number whose short code this is (typed loosely: any
+    case, with or without the dash, O for 0 and I or L for 1), else None."""
     try:
         code = normalise_short_code(code)
     except TokenError:
-        return _not_genuine("no_match", now, *_untouched())
+        return None
     number = (number or "").strip().upper()[:MAX_NUMBER_CHARS]
     letter = session.scalar(sa.select(Letter).where(Letter.number == number)) if number else None
     if letter is None or not hmac.compare_digest(letter.short_code, code):
-        return _not_genuine("no_match", now, *_untouched())
-    return verify_token_text(session, letter.token, now=now)
+        return None
+    return letter
 
 
 def check_pdf(session: Session, data: bytes, *, now: datetime) -> PdfCheck:

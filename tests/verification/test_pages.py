@@ -45,7 +45,11 @@ def test_the_page_is_small_and_needs_nothing_from_elsewhere(issue, client):
 def test_the_manual_check_by_number_and_code(issue, client):
     letter = issue()
     typed = {"number": f" {letter.number.lower()} ", "code": letter.short_code.replace("-", " ")}
-    page = client.post("/verify/code", data=typed).get_data(as_text=True)
+    response = client.post("/verify/code", data=typed)
+    # The verdict gets an address of its own, which can be shared or reloaded.
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/V/{letter.token}?via=code"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'data-verdict="valid"' in page and letter.vin in page
     wrong = {"number": letter.number, "code": "ZZZZZ-ZZZZZ"}
     page = client.post("/verify/code", data=wrong).get_data(as_text=True)
@@ -65,8 +69,13 @@ def test_the_check_page_offers_every_way_in(client):
 
 def test_a_pasted_url_is_checked(issue, client):
     letter = issue()
-    page = client.post("/verify/token", data={"token": f"HTTPS://X/V/{letter.token}"})
-    assert 'data-verdict="valid"' in page.get_data(as_text=True)
+    pasted = {"token": f" https://portal.example.cn/v/{letter.token.lower()} "}
+    response = client.post("/verify/token", data=pasted, follow_redirects=True)
+    assert response.request.path == f"/V/{letter.token}"
+    assert 'data-verdict="valid"' in response.get_data(as_text=True)
+    garbage = client.post("/verify/token", data={"token": "not a code"})
+    assert garbage.status_code == 200
+    assert 'data-verdict="not_genuine"' in garbage.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,8 @@ def test_each_channel_is_recorded(issue, issuing, client, session):
     headers = {"Accept-Language": "kk-KZ,ru;q=0.8"}
     environ = {"REMOTE_ADDR": "203.0.113.77"}
     client.get(path_of(letter), headers=headers, environ_base=environ)
-    client.post("/verify/code", data={"number": letter.number, "code": letter.short_code})
+    typed = {"number": letter.number, "code": letter.short_code}
+    client.post("/verify/code", data=typed, follow_redirects=True)
     client.post(
         "/verify/pdf",
         data={"file": (io.BytesIO(issuing.store.get(letter.pdf_key)), "l.pdf")},
