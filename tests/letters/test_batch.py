@@ -24,6 +24,12 @@ from tests.conftest import IsolatedClient, fresh_database, make_test_config
 from tests.factories import Factories
 
 
+def _one_thread() -> ThreadPoolExecutor:
+    # Letters sealed in threads share the process's reportlab font, whose subsetting is not
+    # thread-safe: two at once can fail each other. The runner seals in processes.
+    return ThreadPoolExecutor(max_workers=1)
+
+
 class Crash(BaseException):
     """A process dying in the middle of a job (not an error the job would catch)."""
 
@@ -89,7 +95,7 @@ def _crash_after(app, session, job, letters, monkeypatch) -> None:
         return letter
 
     monkeypatch.setattr(batch, "persist", persist_then_crash)
-    with ThreadPoolExecutor(max_workers=2) as pool, pytest.raises(Crash):
+    with _one_thread() as pool, pytest.raises(Crash):
         run_job(session, job, lambda actor: issuance_context(app, actor), pool)
     session.rollback()
     monkeypatch.undo()
@@ -125,7 +131,7 @@ def test_crash_in_the_middle_resumes_without_duplicates_or_gaps(committed, monke
     session.commit()
     resumed = claim_job(session, "runner-2")
     assert resumed.id == job.id and resumed.runner == "runner-2"
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with _one_thread() as pool:
         run_job(session, resumed, lambda actor: issuance_context(app, actor), pool)
     assert resumed.status is JobStatus.DONE
     assert _numbers(session, manufacturer.id) == list(range(1, 13))
@@ -151,14 +157,14 @@ def test_refused_requests_get_no_number_and_failures_wait_for_a_retry(committed,
 
     monkeypatch.setattr(batch, "persist", fail_once)
     claim_job(session, "runner-1")
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with _one_thread() as pool:
         run_job(session, job, lambda actor: issuance_context(app, actor), pool)
     assert job.status is JobStatus.WAITING
     assert _numbers(session, manufacturer.id) == [1, 3]  # number 2 waits, reserved
     retry_job(session, job, actor=issuer)
     session.commit()
     claim_job(session, "runner-1")
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with _one_thread() as pool:
         run_job(session, job, lambda actor: issuance_context(app, actor), pool)
     assert _numbers(session, manufacturer.id) == [1, 2, 3]
     assert job.status is JobStatus.WAITING  # the refused request still waits, with no number
