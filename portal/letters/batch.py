@@ -138,6 +138,18 @@ def claim_job(session: Session, runner: str) -> IssueJob | None:
     return None
 
 
+def awaits_runner(job: IssueJob) -> bool:
+    """Tells whether a runner would claim the job now: queued, or left running by a runner
+    that went silent (the same test as `claim_job`)."""
+    if job.status is JobStatus.QUEUED:
+        return True
+    return (
+        job.status is JobStatus.RUNNING
+        and job.heartbeat_at is not None
+        and job.heartbeat_at < utcnow() - STALE_AFTER
+    )
+
+
 def run_job(
     session: Session,
     job: IssueJob,

@@ -28,7 +28,7 @@ from portal.accounts.access import current_org
 from portal.accounts.roles import MANUFACTURER_EDITORS, MANUFACTURER_ROLES
 from portal.db import db_session
 from portal.errors import NotFound, PortalError
-from portal.letters.batch import retry_job, start_job
+from portal.letters.batch import awaits_runner, retry_job, start_job
 from portal.letters.job_models import IssueJob
 from portal.letters.models import Letter
 from portal.letters.runner import wake_runner
@@ -46,6 +46,14 @@ def _job(job_id: int) -> IssueJob:
     )
     if job is None:
         raise NotFound(_("No such batch."))
+    return job
+
+
+def _resume(job: IssueJob) -> IssueJob:
+    # A job a crash or restart interrupted carries on as soon as someone looks at it, rather
+    # than waiting for the next job to be started; a job that is running is left alone.
+    if awaits_runner(job):
+        wake_runner(current_app._get_current_object())
     return job
 
 
@@ -67,13 +75,13 @@ def start() -> Response:
 @bp.route("/<int:job_id>")
 @allow(*MANUFACTURER_ROLES)
 def detail(job_id: int) -> str:
-    return render_template("letters/job.html", job=_job(job_id))
+    return render_template("letters/job.html", job=_resume(_job(job_id)))
 
 
 @bp.route("/<int:job_id>/progress")
 @allow(*MANUFACTURER_ROLES)
 def progress(job_id: int) -> Response:
-    job = _job(job_id)
+    job = _resume(_job(job_id))
     issued = sum(1 for item in job.items if item.letter_id is not None)
     waiting = sum(1 for item in job.items if item.letter_id is None and item.error)
     return jsonify(status=job.status.value, total=job.total, issued=issued, waiting=waiting)

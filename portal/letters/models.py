@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.accounts.models import Organisation, User
 from portal.db import Base, enum_column, utcnow
@@ -21,7 +23,8 @@ class LetterStatus(enum.StrEnum):
 
 class Letter(Base):
     """An issued letter. Immutable once written, except for its lifecycle fields (status,
-    revocation, the letter that supersedes it)."""
+    revocation, the letter that supersedes it): a flush that changes anything else raises
+    ImmutableLetterError."""
 
     __tablename__ = "letter"
     __table_args__ = (sa.UniqueConstraint("manufacturer_id", "year", "sequence"),)
@@ -99,6 +102,47 @@ class LetterOutlet(Base):
     outlet_version_id: Mapped[int] = mapped_column(sa.ForeignKey("outlet_version.id"), index=True)
 
     version: Mapped[OutletVersion] = relationship()
+
+
+class ImmutableLetterError(RuntimeError):
+    """Code tried to change what an issued letter says, or its outlets, or delete it: a bug."""
+
+
+# What may change after issuance: the columns and the relationships that set them.
+LIFECYCLE_FIELDS = frozenset(
+    {
+        "status",
+        "revoked_at",
+        "revoked_by_id",
+        "revoked_by",
+        "revocation_reason",
+        "superseded_by_id",
+        "superseded_by",
+    }
+)
+
+
+def _changed_fields(letter: Letter) -> set[str]:
+    # Attribute history only: an unloaded attribute is not loaded (and cannot have changed).
+    return {attr.key for attr in sa.inspect(letter).attrs if attr.history.has_changes()}
+
+
+@event.listens_for(Session, "before_flush")
+def _letters_stay_as_issued(session: Session, _context: Any, _instances: Any) -> None:
+    # The signed token, the QR code and the PDF carry these values: a changed row would
+    # disagree with what the holder of the letter shows.
+    for obj in session.deleted:
+        if isinstance(obj, Letter | LetterOutlet):
+            raise ImmutableLetterError(f"{type(obj).__name__} rows are never deleted")
+    for obj in session.new:
+        if isinstance(obj, LetterOutlet) and obj.letter_id is not None:  # added to a stored letter
+            raise ImmutableLetterError(f"the outlets of letter {obj.letter_id} are as issued")
+    for obj in session.dirty:
+        if isinstance(obj, LetterOutlet) and session.is_modified(obj):
+            raise ImmutableLetterError(f"the outlets of letter {obj.letter_id} are as issued")
+        if isinstance(obj, Letter) and (changed := _changed_fields(obj) - LIFECYCLE_FIELDS):
+            names = ", ".join(sorted(changed))
+            raise ImmutableLetterError(f"letter {obj.number} is issued; {names} cannot change")
 
 
 class LetterCounter(Base):

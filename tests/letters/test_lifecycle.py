@@ -11,7 +11,7 @@ from portal.errors import Conflict
 from portal.letters.issuance import issue_letter
 from portal.letters.key_models import SealKey
 from portal.letters.keyring import active_seal_key, mark_compromised, new_seal_key
-from portal.letters.models import LetterStatus
+from portal.letters.models import ImmutableLetterError, Letter, LetterOutlet, LetterStatus
 from portal.letters.service import Standing, revoke_letter, standing_on
 from portal.signing import decode_token, load_public_key, parse_master_key, peek_kid
 
@@ -83,3 +83,54 @@ def test_expiry_after_valid_until(issuing, session):
     assert (letter.valid_until - letter.issued_at.date()).days == 180
     assert standing_on(letter, letter.valid_until) is Standing.VALID
     assert standing_on(letter, letter.valid_until + timedelta(days=1)) is Standing.EXPIRED
+
+
+def test_an_issued_letter_refuses_a_changed_vin(issuing, session):
+    letter = issue_letter(session, issuing.order(), issuing.context())
+    session.commit()
+    vin = letter.vin
+    letter.vin = issuing.make.vin(issuing.manufacturer)
+    with pytest.raises(ImmutableLetterError, match="vin"):
+        session.flush()
+    session.rollback()
+    assert session.scalar(sa.select(Letter.vin).where(Letter.id == letter.id)) == vin
+
+
+@pytest.mark.parametrize("change", ["replace", "append", "delete"])
+def test_an_issued_letter_keeps_its_outlets(issuing, session, change):
+    letter = issue_letter(session, issuing.order(), issuing.context())
+    first = letter.outlets[0]
+    if change == "replace":
+        first.outlet_version_id = letter.outlets[-1].outlet_version_id
+    elif change == "append":
+        session.add(
+            LetterOutlet(
+                letter_id=letter.id, position=99, outlet_version_id=first.outlet_version_id
+            )
+        )
+    else:
+        letter.outlets.remove(first)
+    with pytest.raises(ImmutableLetterError, match=r"outlets|never deleted"):
+        session.flush()
+
+
+def test_an_issued_letter_is_never_deleted(issuing, session):
+    letter = issue_letter(session, issuing.order(), issuing.context())
+    session.delete(letter)
+    with pytest.raises(ImmutableLetterError, match="never deleted"):
+        session.flush()
+
+
+def test_revoking_and_superseding_stored_letters_still_work(issuing, session):
+    order = issuing.order()
+    old = issue_letter(session, order, issuing.context())
+    revoked = issue_letter(session, issuing.order(), issuing.context())
+    session.commit()  # both letters are stored rows, loaded afresh below
+    session.expire_all()
+    revoke_letter(session, revoked, reason="vehicle was not exported", actor=issuing.issuer)
+    new = issue_letter(
+        session, issuing.order(vin=order.vin, supersedes_id=old.id), issuing.context()
+    )
+    session.flush()
+    assert revoked.status is LetterStatus.REVOKED and revoked.revoked_by_id == issuing.issuer.id
+    assert old.status is LetterStatus.SUPERSEDED and old.superseded_by_id == new.id

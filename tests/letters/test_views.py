@@ -1,5 +1,5 @@
 """The letters pages: issuing through the form and from a request, downloading, revoking,
-settings with a specimen, keys, and starting a batch."""
+superseding with a corrected letter, settings with a specimen, and starting a batch."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from pypdf import PdfReader
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEntry
 from portal.letters.job_models import IssueJob
-from portal.letters.key_models import SealKey
 from portal.letters.models import Letter, LetterCounter, LetterStatus
 from portal.letters.rendering import SPECIMEN_NUMBER
 from portal.requests.models import RequestStatus
@@ -146,6 +145,43 @@ def test_exporter_lists_only_its_own_letters(issuing, login_as, make, session):
     assert exporter.get(f"/letters/{theirs.id}").status_code == 404
 
 
+def test_issuer_supersedes_a_letter_with_a_corrected_one(issuing, login_as, session):
+    from portal.letters.issuance import issue_letter
+
+    old = issue_letter(session, issuing.order(), issuing.context())
+    client = login_as(issuing.issuer)
+    form = client.get(f"/letters/{old.id}/supersede").get_data(as_text=True)
+    assert f'value="{old.vin}"' in form and f'value="{old.model}"' in form
+    data = _form(issuing, vin=old.vin, model="Seal 06 DM-i 2026", issue_key="correction-1")
+    response = client.post(f"/letters/{old.id}/supersede", data=data)
+    assert response.status_code == 302
+    new = session.scalar(sa.select(Letter).where(Letter.supersedes_id == old.id))
+    assert response.headers["Location"] == f"/letters/{new.id}"
+    assert new.model == "Seal 06 DM-i 2026" and new.vin == old.vin
+    session.refresh(old)
+    assert old.status is LetterStatus.SUPERSEDED and old.superseded_by_id == new.id
+
+
+def test_a_correction_with_another_vin_is_refused_and_nothing_is_issued(issuing, login_as, session):
+    from portal.letters.issuance import issue_letter
+
+    old = issue_letter(session, issuing.order(), issuing.context())
+    files = issuing.stored_files()
+    client = login_as(issuing.issuer)
+    other_vin = issuing.make.vin(issuing.manufacturer)
+    page = client.post(
+        f"/letters/{old.id}/supersede", data=_form(issuing, vin=other_vin, issue_key="c-2")
+    )
+    assert page.status_code == 200
+    assert f"A corrected letter keeps the VIN of the letter it replaces ({old.vin})." in (
+        page.get_data(as_text=True)
+    )
+    assert session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 1
+    session.refresh(old)
+    assert old.status is LetterStatus.ISSUED and old.superseded_by_id is None
+    assert issuing.stored_files() == files
+
+
 def test_revoke_through_the_page(issuing, login_as, session):
     from portal.letters.issuance import issue_letter
 
@@ -179,22 +215,6 @@ def test_settings_change_the_body_and_the_specimen_shows_it(issuing, login_as, s
     text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     assert "(custom text)" in text.replace("\n", " ")
     assert "SPECIMEN" in text
-
-
-def test_admin_rotates_the_seal_key(issuing, login_as, session):
-    from portal.letters.issuance import issue_letter
-
-    issue_letter(session, issuing.order(), issuing.context())
-    admin = login_as(Role.MANUFACTURER_ADMIN, org=issuing.manufacturer)
-    assert admin.post("/letters/settings/keys/rotate").status_code == 302
-    keys = list(
-        session.scalars(
-            sa.select(SealKey).where(SealKey.manufacturer_id == issuing.manufacturer.id)
-        )
-    )
-    assert len(keys) == 2
-    page = admin.get("/letters/settings/keys").get_data(as_text=True)
-    assert all(key.kid in page for key in keys)
 
 
 def test_starting_a_batch_from_the_queue(issuing, login_as, make, session):

@@ -1,0 +1,150 @@
+"""The administrator's letter settings pages: the seal image, marking a seal key compromised,
+rotating the seal key and renewing the signing certificate; each refuses bad input clearly
+and changes nothing then."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from portal.accounts.roles import Role
+from portal.letters.issuance import issue_letter
+from portal.letters.key_models import SealKey, SigningCertificate
+from portal.letters.keyring import active_certificate, active_seal_key, trust_roots
+from portal.letters.models import LetterSettings
+from portal.letters.seal_image import generated_seal_png
+from portal.signing.certificates import load_certificate_pem
+from portal.signing.pades import validate_pdf_signature
+
+
+@pytest.fixture
+def admin(issuing, login_as):
+    return login_as(Role.MANUFACTURER_ADMIN, org=issuing.manufacturer)
+
+
+def _text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _count(session, model) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def _post_seal(admin, data: bytes, name: str):
+    return admin.post(
+        "/letters/settings/seal",
+        data={"seal": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_admin_uploads_a_seal_image_for_the_next_letters(issuing, admin, session):
+    response = _post_seal(admin, generated_seal_png("测试汽车有限公司"), "seal.png")
+    assert "The seal image is saved; the next letters carry it." in _text(response)
+    settings = session.get(LetterSettings, issuing.manufacturer.id, populate_existing=True)
+    stored = issuing.store.get(settings.seal_image_key)
+    assert Image.open(io.BytesIO(stored)).mode == "RGBA"
+
+
+def test_a_seal_that_is_not_a_png_is_refused_and_nothing_is_stored(issuing, admin, session):
+    jpeg = io.BytesIO()
+    Image.new("RGB", (400, 400), "red").save(jpeg, format="JPEG")
+    response = _post_seal(admin, jpeg.getvalue(), "seal.jpg")
+    assert "must be a PNG file" in _text(response)
+    assert session.get(LetterSettings, issuing.manufacturer.id, populate_existing=True) is None
+    assert not (issuing.store.root / "seals").exists()
+
+
+def _sealing_key(issuing, session) -> SealKey:
+    issue_letter(session, issuing.order(), issuing.context())  # makes the keys
+    return active_seal_key(session, issuing.manufacturer.id)
+
+
+def test_admin_marks_a_seal_key_compromised(issuing, admin, session):
+    key = _sealing_key(issuing, session)
+    response = admin.post(
+        f"/letters/settings/keys/{key.id}/compromised",
+        data={"since": "2026-11-30T10:00", "reason": "laptop stolen"},
+        follow_redirects=True,
+    )
+    assert f"Key {key.kid} is marked compromised." in _text(response)
+    session.refresh(key)
+    assert key.compromised_at == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    assert key.compromise_reason == "laptop stolen" and key.retired_at is not None
+    assert active_seal_key(session, issuing.manufacturer.id) is None
+
+
+def test_a_compromise_without_its_time_is_refused_and_the_key_stays(issuing, admin, session):
+    key = _sealing_key(issuing, session)
+    response = admin.post(
+        f"/letters/settings/keys/{key.id}/compromised",
+        data={"since": "", "reason": "laptop stolen"},
+        follow_redirects=True,
+    )
+    assert "Give the time from which the key is compromised, and what happened." in _text(response)
+    session.refresh(key)
+    assert key.compromised_at is None and key.retired_at is None
+    assert active_seal_key(session, issuing.manufacturer.id).id == key.id
+
+
+def test_admin_rotates_the_seal_key(issuing, admin, session):
+    old = _sealing_key(issuing, session)
+    response = admin.post("/letters/settings/keys/rotate", follow_redirects=True)
+    new = active_seal_key(session, issuing.manufacturer.id)
+    assert new.id != old.id
+    assert f"New seal key {new.kid} is active; earlier letters still verify." in _text(response)
+    session.refresh(old)
+    assert old.retired_at is not None and old.compromised_at is None
+    page = admin.get("/letters/settings/keys").get_data(as_text=True)
+    assert old.kid in page and new.kid in page
+
+
+def test_rotation_without_the_master_key_is_refused_and_the_key_stays(issuing, admin, session):
+    old = _sealing_key(issuing, session)
+    issuing.app.config["MASTER_KEY"] = None
+    response = admin.post("/letters/settings/keys/rotate")
+    assert response.status_code == 503
+    assert "The signing keys cannot be opened" in _text(response)
+    assert _count(session, SealKey) == 1
+    assert active_seal_key(session, issuing.manufacturer.id).id == old.id
+
+
+def test_admin_renews_the_signing_certificate(issuing, admin, session):
+    issue_letter(session, issuing.order(), issuing.context())
+    old = active_certificate(session, issuing.manufacturer.id)
+    response = admin.post("/letters/settings/certificates/renew", follow_redirects=True)
+    assert "A new signing certificate from the Portal's authority is active." in _text(response)
+    new = active_certificate(session, issuing.manufacturer.id)
+    assert new.id != old.id and new.source == "portal"
+    session.refresh(old)
+    assert old.retired_at is not None
+    letter = issue_letter(session, issuing.order(), issuing.context())
+    pdf = issuing.store.get(letter.pdf_key)
+    assert validate_pdf_signature(pdf, trust_roots=trust_roots(session)).ok
+    # Signed with the new certificate: trusting only the old one does not vouch for it.
+    signed_by = {c.id: load_certificate_pem(c.certificate_pem) for c in (old, new)}
+    assert validate_pdf_signature(pdf, trust_roots=[signed_by[new.id]]).trusted
+    assert not validate_pdf_signature(pdf, trust_roots=[signed_by[old.id]]).trusted
+
+
+def test_renewal_with_another_master_key_is_refused_and_the_certificate_stays(
+    issuing, admin, session
+):
+    issue_letter(session, issuing.order(), issuing.context())
+    old = active_certificate(session, issuing.manufacturer.id)
+    other = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    issuing.app.config["MASTER_KEY"] = other
+    response = admin.post("/letters/settings/certificates/renew")
+    assert response.status_code == 503
+    assert "The signing keys cannot be opened" in _text(response)
+    assert _count(session, SigningCertificate) == 1
+    session.refresh(old)
+    assert old.retired_at is None
