@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
+from werkzeug.serving import run_simple
 
 from portal import migrations
 from portal.accounts import service
@@ -121,7 +122,8 @@ def run_demo_command(ctx: click.Context, host: str, port: int) -> None:
     ctx.invoke(init_command)
     ctx.invoke(seed_demo_command)
     click.echo(f"The Portal runs at http://{host}:{port}/ (Ctrl+C stops it).")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Not app.run(): under the flask command it returns at once without serving.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @click.command("run-jobs")

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from portal import create_app
+from portal import cli, create_app
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import Role
 from portal.accounts.uscc import with_check_character
@@ -55,10 +62,12 @@ def test_init_on_an_empty_database(empty_app):
 def test_run_demo_sets_up_seeds_and_serves_on_localhost(empty_app, monkeypatch):
     app, engine = empty_app
     served = []
-    monkeypatch.setattr(app, "run", lambda **options: served.append(options))
+    monkeypatch.setattr(
+        cli, "run_simple", lambda host, port, wsgi, **options: served.append((host, port, wsgi))
+    )
     result = app.test_cli_runner().invoke(args=["run-demo"])
     assert result.exit_code == 0, result.output
-    assert served == [{"host": "127.0.0.1", "port": 5000, "debug": False, "use_reloader": False}]
+    assert served == [("127.0.0.1", 5000, app)]
     assert "The Portal runs at http://127.0.0.1:5000/" in result.output
     assert _count(engine, PortalAuthority) == 1
     with Session(engine) as session:
@@ -159,3 +168,49 @@ def test_seed_demo_prints_working_credentials(app, runner):
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0
     assert password not in again.output
+
+
+def test_the_readme_command_really_serves_the_demo(tmp_path):
+    # The flask command itself, as the README runs it: it must serve, not just seed.
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "PORTAL_STORAGE_DIR": str(tmp_path / "storage"),
+        "PORTAL_SECRET_KEY": "readme-test",
+        "PORTAL_MASTER_KEY": new_master_key_text(),
+    }
+    flask = Path(sys.executable).with_name("flask")
+    server = subprocess.Popen(
+        [str(flask), "--app", "portal", "run-demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        page = _wait_for(f"http://127.0.0.1:{port}/login", server)
+        assert "Sign in" in page
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "issuer@huaxia.test" in output
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(url: str, server: subprocess.Popen) -> str:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"run-demo stopped: {server.communicate()[0]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+                return response.read().decode()
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError("run-demo did not serve within two minutes")
