@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -62,6 +63,9 @@ class RenderedLetter:
     page_count: int
 
 
+_BUILD_LOCK = threading.Lock()
+
+
 def render_letter_pdf(
     doc: LetterDocument, *, font_path: str | Path | None = None, draw_seal: bool = False
 ) -> RenderedLetter:
@@ -93,7 +97,10 @@ def render_letter_pdf(
         )
         return canvases[-1]
 
-    _template(out, doc, fonts.regular).build(story, canvasmaker=canvas_maker)
+    # reportlab keeps the subsets of an embedded TrueType font on the one font object that
+    # every letter of the process shares: two letters built at once corrupt each other's.
+    with _BUILD_LOCK:
+        _template(out, doc, fonts.regular).build(story, canvasmaker=canvas_maker)
     if seal.rect is None:  # pragma: no cover - reportlab always draws the last flowable
         raise RuntimeError("the signature block was not laid out")
     return RenderedLetter(out.getvalue(), seal.rect, seal_png, canvases[-1].page_count)
