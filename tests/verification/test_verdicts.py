@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from portal.db import utcnow
+from portal.letters.issuance import issue_letter
 from portal.letters.keyring import active_seal_key, mark_compromised
 from portal.letters.models import Letter
 from portal.letters.service import revoke_letter
@@ -176,9 +178,11 @@ def test_nothing_from_an_unverified_token_reaches_the_page(issue, client, sessio
         assert value not in page
 
 
-def test_the_first_letter_verifies_although_its_key_is_made_while_issuing(issue, verify, session):
+def test_the_first_letter_verifies_although_its_key_is_made_while_issuing(issuing, verify, session):
     # The issuance's clock was read a few seconds before the manufacturer's first key existed.
-    letter = issue(context={"now": utcnow() - timedelta(seconds=5)})
+    assert active_seal_key(session, issuing.manufacturer.id) is None
+    context = replace(issuing.context(), now=utcnow() - timedelta(seconds=5))
+    letter = issue_letter(session, issuing.order(), context)
     key = active_seal_key(session, letter.manufacturer_id)
     assert letter.issued_at >= key.created_at
     assert verify(letter.token).verdict is Verdict.VALID
