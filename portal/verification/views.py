@@ -37,6 +37,13 @@ from portal.verification.service import (
 bp = Blueprint("verification", __name__)
 
 
+@bp.after_request
+def _not_for_search_engines(response: Response) -> Response:
+    # A verdict page carries a vehicle's and an exporter's data: for whoever holds the letter.
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 def configured(name: str):
     """Returns a limit provider reading the limit from configuration at request time."""
     return lambda: current_app.config[name]

@@ -24,19 +24,19 @@ def _letters(issue, issuing, make, session) -> list:
     key, and sealed by a key later marked compromised (before and after the compromise)."""
     other = make.organisation(OrgKind.MANUFACTURER)
     make.outlet(other, country="DE")
-    letters = [issue() for _ in range(6)]
+    letters = [issue() for _ in range(16)]
     letters += [
         issue(manufacturer_id=other.id, brand_id=other.brands[0].id, vin=make.vin(other))
-        for _ in range(4)
+        for _ in range(8)
     ]
     revoke_letter(session, letters[0], reason="Withdrawn", actor=issuing.issuer)
     letters.append(issue(vin=letters[1].vin, supersedes_id=letters[1].id))
     master = issuing.context().master_key
     new_seal_key(session, issuing.manufacturer, master)  # the first key retires
-    letters += [issue() for _ in range(3)]
-    compromised = active_seal_key(session, other.id)
+    letters += [issue() for _ in range(8)]
+    compromised = active_seal_key(session, other.id)  # its letters are 16 to 23
     mark_compromised(
-        session, compromised, since=letters[8].issued_at, reason="Stolen", actor=issuing.issuer
+        session, compromised, since=letters[20].issued_at, reason="Stolen", actor=issuing.issuer
     )
     letters += [issue(manufacturer_id=other.id, brand_id=other.brands[0].id, vin=make.vin(other))]
     return letters

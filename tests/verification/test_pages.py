@@ -40,6 +40,9 @@ def test_the_page_is_small_and_needs_nothing_from_elsewhere(issue, client):
     total = len(page) + sum(len(client.get(a).get_data()) for a in set(loaded))
     assert total < PAGE_BUDGET, total
     assert b'name="viewport"' in page
+    response = client.get(path_of(issue()))
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_the_manual_check_by_number_and_code(issue, client):
