@@ -206,6 +206,12 @@ def served(folder: Path, url: str | None, letters, seconds: int) -> list[str]:
         ]
         lines = []
         for name, target, extra in targets:
+            # Warm-up: each worker loads catalogues, country names and templates on first use.
+            subprocess.run(
+                ["wrk", "-t", "2", "-c", "16", "-d", "2s", *extra, target],
+                check=True,
+                capture_output=True,
+            )
             result = subprocess.run(
                 ["wrk", "-t", "2", "-c", "16", "-d", f"{seconds}s", "--latency", *extra, target],
                 capture_output=True,

@@ -17,9 +17,8 @@ from portal.signing.token import MAX_INPUT_CHARS
 from portal.verification.models import Channel
 from portal.verification.openapi import openapi_document
 from portal.verification.record import verification_json
-from portal.verification.scans import record_scan
 from portal.verification.service import verify_number_and_code, verify_token_text
-from portal.verification.views import configured, keyset_response
+from portal.verification.views import configured, keyset_response, log_scan
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_BODY_BYTES = 8 * 1024
@@ -54,13 +53,7 @@ def verify() -> tuple[Response, int]:
         verification = verify_token_text(session, body["token"], now=now)
     else:
         verification = verify_number_and_code(session, body["number"], body["code"], now=now)
-    record_scan(
-        session,
-        Channel.API,
-        verification,
-        languages=[tag for tag, _quality in request.accept_languages],
-        remote_addr=request.remote_addr,
-    )
+    log_scan(Channel.API, verification)
     return jsonify(verification_json(verification)), 200
 
 

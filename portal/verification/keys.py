@@ -41,7 +41,11 @@ class RegisterKeys(Mapping[bytes, KeyRecord]):
 
     def _lookup(self, kid: bytes) -> KeyRecord | None:
         if kid not in self._found:
-            row = self._session.scalar(sa.select(SealKey).where(SealKey.kid == kid_text(kid)))
+            row = self._session.scalar(
+                sa.select(SealKey)
+                .options(joinedload(SealKey.manufacturer))
+                .where(SealKey.kid == kid_text(kid))
+            )
             self._found[kid] = None if row is None else key_record(row)
         return self._found[kid]
 

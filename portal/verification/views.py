@@ -107,7 +107,7 @@ def check_pdf_upload() -> tuple[str, int] | str:
         return _check_page(pdf_form=form), 400
     data = uploaded.stream.read(MAX_PDF_BYTES + 1)
     result = check_pdf(db_session(), data, now=utcnow())
-    _record(Channel.PDF, result.verification)
+    log_scan(Channel.PDF, result.verification)
     return render_template(
         "verification/pdf_result.html", result=result, **_shown(result.verification)
     )
@@ -140,11 +140,15 @@ def _check_page(**forms: object) -> str:
 
 
 def _result(channel: Channel, verification: Verification) -> str:
-    _record(channel, verification)
+    log_scan(channel, verification)
     return render_template("verification/result.html", **_shown(verification))
 
 
-def _record(channel: Channel, verification: Verification) -> None:
+def log_scan(channel: Channel, verification: Verification) -> None:
+    """Adds the verification to the scan log, in a transaction of its own (committed with
+    the response). The verdict's reads end first: SQLite cannot turn a read transaction into
+    a write once another worker has written since it began, and gives up at once."""
+    db_session().commit()
     record_scan(
         db_session(),
         channel,
