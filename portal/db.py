@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -87,7 +87,13 @@ def _own_sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A deferred transaction that has read cannot start writing once another connection
+        # has written since ("database is locked", at once, whatever the busy timeout). So a
+        # form's request (POST and the like), which reads and then writes, takes the write
+        # lock up front and waits its turn. Page views and background work stay deferred:
+        # a runner idle in a transaction must not hold every writer back.
+        form = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if form else "BEGIN")
 
 
 @event.listens_for(Engine, "connect")
