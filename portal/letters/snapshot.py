@@ -66,23 +66,30 @@ def record_digest(record: dict[str, Any]) -> bytes:
     return canonical_digest(record)
 
 
+# The letter's own columns that its record digest covers; with them the manufacturer's code
+# and the digest of the outlets (see issuance._record_fields, which builds the same record).
+RECORD_COLUMNS = (
+    "number",
+    "vin",
+    "brand",
+    "model",
+    "registration_date",
+    "transfer_registration_date",
+    "country",
+    "exporter_name",
+    "exporter_uscc",
+    "issued_at",
+    "valid_until",
+)
+
+
 def stored_letter_digests(letter: Any) -> tuple[bytes, bytes]:
     """Returns the (record, outlets) digests recomputed from a stored letter and its outlet
     versions: equal to the ones taken at issuance while nothing has changed since."""
     outlets = outlets_digest(item.version for item in letter.outlets)
     record = letter_record(
-        number=letter.number,
+        **{name: getattr(letter, name) for name in RECORD_COLUMNS},
         manufacturer=letter.manufacturer.short_code,
-        vin=letter.vin,
-        brand=letter.brand,
-        model=letter.model,
-        registration_date=letter.registration_date,
-        transfer_registration_date=letter.transfer_registration_date,
-        country=letter.country,
-        exporter_name=letter.exporter_name,
-        exporter_uscc=letter.exporter_uscc,
-        issued_at=letter.issued_at,
-        valid_until=letter.valid_until,
         outlets_digest=outlets,
     )
     return record_digest(record), outlets
