@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from .fonts import default_font_path
 
-__all__ = ["SealImageError", "check_seal_upload", "generated_seal_png"]
+__all__ = ["SealImageError", "SealImageErrorCode", "check_seal_upload", "generated_seal_png"]
 
 SEAL_RED = (218, 28, 32)
 _INK_ALPHA = 0.88  # seal ink lets a little of the paper (and the text under it) show through
@@ -24,10 +25,43 @@ _SUPERSAMPLE = 2  # draw large and shrink: Pillow's shapes are not antialiased
 _NAME_SPAN_DEG = 250.0  # arc covered by the name along the upper rim
 _MAX_STEP_DEG = 30.0
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MIN_SEAL_PIXELS, MAX_SEAL_PIXELS = 200, 2000
+
+
+class SealImageErrorCode(StrEnum):
+    """Why an uploaded seal image was refused."""
+
+    EMPTY = "empty"
+    TOO_LARGE = "too_large"
+    NOT_PNG = "not_png"
+    UNREADABLE = "unreadable"
+    PIXEL_SIZE = "pixel_size"
+    NOT_SQUARE = "not_square"
+    NO_ALPHA = "no_alpha"
+    OPAQUE_BACKGROUND = "opaque_background"
 
 
 class SealImageError(ValueError):
-    """An uploaded seal image is not usable; the message says why."""
+    """An uploaded seal image is not usable, with a code and an English message.
+
+    `width`, `height` and `max_bytes` let a form phrase the problem in another language.
+    """
+
+    def __init__(
+        self,
+        code: SealImageErrorCode,
+        message: str,
+        *,
+        width: int = 0,
+        height: int = 0,
+        max_bytes: int = 0,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.width = width
+        self.height = height
+        self.max_bytes = max_bytes
 
 
 def generated_seal_png(
@@ -149,35 +183,61 @@ def check_seal_upload(data: bytes, *, max_bytes: int = 2_000_000) -> bytes:
     The content decides, never the file name: it must decode as a PNG, have transparency
     around the seal, be roughly square and between 200 and 2000 pixels wide.
     """
+    if not data:
+        raise SealImageError(SealImageErrorCode.EMPTY, "no seal image was sent")
     if len(data) > max_bytes:
-        raise SealImageError(f"the seal image is larger than {max_bytes // 1000} kB")
+        raise SealImageError(
+            SealImageErrorCode.TOO_LARGE,
+            f"the seal image is larger than {max_bytes // 1000} kB",
+            max_bytes=max_bytes,
+        )
     if not data.startswith(_PNG_SIGNATURE):
-        raise SealImageError("the seal image must be a PNG file")
+        raise _not_png()
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format != "PNG":
-                raise SealImageError("the seal image must be a PNG file")
+                raise _not_png()
             _check_dimensions(*probe.size)
             probe.load()
             image = probe.convert("RGBA") if probe.has_transparency_data else None
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise SealImageError("the seal image is not a readable PNG file") from exc
+        raise SealImageError(
+            SealImageErrorCode.UNREADABLE, "the seal image is not a readable PNG file"
+        ) from exc
     if image is None:
-        raise SealImageError("the seal image needs a transparent background (an alpha channel)")
+        raise SealImageError(
+            SealImageErrorCode.NO_ALPHA,
+            "the seal image needs a transparent background (an alpha channel)",
+        )
     _check_transparent_background(image)
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
 
 
+def _not_png() -> SealImageError:
+    """Give back the refusal of a file whose content is not a PNG."""
+    return SealImageError(SealImageErrorCode.NOT_PNG, "the seal image must be a PNG file")
+
+
 def _check_dimensions(width: int, height: int) -> None:
     """Give back nothing; raise SealImageError unless the size suits a seal."""
-    if not (200 <= width <= 2000 and 200 <= height <= 2000):
+    size = {"width": width, "height": height}
+    if not (
+        MIN_SEAL_PIXELS <= width <= MAX_SEAL_PIXELS and MIN_SEAL_PIXELS <= height <= MAX_SEAL_PIXELS
+    ):
         raise SealImageError(
-            f"the seal image is {width}x{height} pixels; it must be 200 to 2000 pixels per side"
+            SealImageErrorCode.PIXEL_SIZE,
+            f"the seal image is {width}x{height} pixels; it must be {MIN_SEAL_PIXELS} to "
+            f"{MAX_SEAL_PIXELS} pixels per side",
+            **size,
         )
     if not 0.8 <= width / height <= 1.25:
-        raise SealImageError(f"the seal image is {width}x{height} pixels; it must be about square")
+        raise SealImageError(
+            SealImageErrorCode.NOT_SQUARE,
+            f"the seal image is {width}x{height} pixels; it must be about square",
+            **size,
+        )
 
 
 def _check_transparent_background(image: Image.Image) -> None:
@@ -187,4 +247,7 @@ def _check_transparent_background(image: Image.Image) -> None:
     see_through = sum(histogram[:128])
     # A round seal in its square leaves about a fifth of the pixels outside the circle.
     if see_through < 0.1 * image.width * image.height:
-        raise SealImageError("the seal image needs a transparent background around the seal")
+        raise SealImageError(
+            SealImageErrorCode.OPAQUE_BACKGROUND,
+            "the seal image needs a transparent background around the seal",
+        )

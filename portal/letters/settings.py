@@ -17,7 +17,13 @@ from portal.letters.document import (
     fill_body,
 )
 from portal.letters.models import LetterSettings
-from portal.letters.seal_image import SealImageError, check_seal_upload
+from portal.letters.seal_image import (
+    MAX_SEAL_PIXELS,
+    MIN_SEAL_PIXELS,
+    SealImageError,
+    SealImageErrorCode,
+    check_seal_upload,
+)
 from portal.storage import FileStorage
 
 MIN_VALIDITY_DAYS, MAX_VALIDITY_DAYS = 1, 730
@@ -104,7 +110,7 @@ def upload_seal_image(
     try:
         png = check_seal_upload(data)
     except SealImageError as error:
-        raise ValidationError(str(error), field="seal") from None
+        raise ValidationError(seal_message(error), field="seal") from None
     settings = _stored_settings(session, manufacturer)
     key = f"seals/{manufacturer.id}/{utcnow():%Y%m%dT%H%M%S}.png"
     store.put(key, png, session=session)
@@ -113,3 +119,33 @@ def upload_seal_image(
     session.flush()
     record(session, "letter_settings.seal_uploaded", actor=actor, obj=manufacturer)
     return settings
+
+
+def seal_message(error: SealImageError) -> str:
+    """Return why the seal image was refused, in the person's language."""
+    size = {"width": error.width, "height": error.height}
+    messages = {
+        SealImageErrorCode.EMPTY: _("Choose the seal image file to upload."),
+        SealImageErrorCode.TOO_LARGE: _(
+            "The seal image is larger than %(n)d kB.", n=error.max_bytes // 1000
+        ),
+        SealImageErrorCode.NOT_PNG: _("The seal image must be a PNG file."),
+        SealImageErrorCode.UNREADABLE: _("The seal image is not a readable PNG file."),
+        SealImageErrorCode.PIXEL_SIZE: _(
+            "The seal image is %(width)d×%(height)d pixels; it must be %(min)d to %(max)d "
+            "pixels per side.",
+            min=MIN_SEAL_PIXELS,
+            max=MAX_SEAL_PIXELS,
+            **size,
+        ),
+        SealImageErrorCode.NOT_SQUARE: _(
+            "The seal image is %(width)d×%(height)d pixels; it must be about square.", **size
+        ),
+        SealImageErrorCode.NO_ALPHA: _(
+            "The seal image needs a transparent background (an alpha channel)."
+        ),
+        SealImageErrorCode.OPAQUE_BACKGROUND: _(
+            "The seal image needs a transparent background around the seal."
+        ),
+    }
+    return messages[error.code]

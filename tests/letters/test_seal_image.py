@@ -11,6 +11,7 @@ from PIL import Image
 from portal.letters.seal_image import (
     SEAL_RED,
     SealImageError,
+    SealImageErrorCode,
     check_seal_upload,
     generated_seal_png,
 )
@@ -20,6 +21,12 @@ def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def _refusal(data: bytes, **limits: int) -> SealImageError:
+    with pytest.raises(SealImageError) as caught:
+        check_seal_upload(data, **limits)
+    return caught.value
 
 
 def _red_pixels(image: Image.Image) -> int:
@@ -74,46 +81,81 @@ def test_upload_check_accepts_a_transparent_png_and_strips_extra_bytes() -> None
 def test_upload_check_rejects_a_jpeg() -> None:
     out = io.BytesIO()
     Image.new("RGB", (400, 400), "red").save(out, format="JPEG")
-    with pytest.raises(SealImageError, match="PNG"):
-        check_seal_upload(out.getvalue())
+    refusal = _refusal(out.getvalue())
+    assert refusal.code is SealImageErrorCode.NOT_PNG and "PNG" in refusal.message
 
 
 def test_upload_check_rejects_a_png_without_alpha() -> None:
-    with pytest.raises(SealImageError, match="transparent"):
-        check_seal_upload(_png(Image.new("RGB", (400, 400), "red")))
+    refusal = _refusal(_png(Image.new("RGB", (400, 400), "red")))
+    assert refusal.code is SealImageErrorCode.NO_ALPHA and "transparent" in refusal.message
 
 
 def test_upload_check_rejects_an_opaque_rgba_png() -> None:
-    with pytest.raises(SealImageError, match="transparent"):
-        check_seal_upload(_png(Image.new("RGBA", (400, 400), (255, 255, 255, 255))))
+    refusal = _refusal(_png(Image.new("RGBA", (400, 400), (255, 255, 255, 255))))
+    assert refusal.code is SealImageErrorCode.OPAQUE_BACKGROUND and "transparent" in refusal.message
 
 
 def test_upload_check_rejects_a_renamed_executable() -> None:
     exe = b"MZ\x90\x00\x03\x00\x00\x00" + os.urandom(4000)
-    with pytest.raises(SealImageError, match="PNG"):
-        check_seal_upload(exe)
+    refusal = _refusal(exe)
+    assert refusal.code is SealImageErrorCode.NOT_PNG and "PNG" in refusal.message
 
 
 def test_upload_check_rejects_a_broken_png() -> None:
     data = generated_seal_png("比亚迪汽车工业有限公司")
-    with pytest.raises(SealImageError, match="readable"):
-        check_seal_upload(data[: len(data) // 2])
+    refusal = _refusal(data[: len(data) // 2])
+    assert refusal.code is SealImageErrorCode.UNREADABLE and "readable" in refusal.message
 
 
 def test_upload_check_rejects_an_oversized_file() -> None:
     noise = Image.frombytes("RGBA", (1000, 1000), os.urandom(4_000_000))
     data = _png(noise)
     assert len(data) > 2_000_000
-    with pytest.raises(SealImageError, match="larger than"):
-        check_seal_upload(data)
+    refusal = _refusal(data)
+    assert refusal.code is SealImageErrorCode.TOO_LARGE and "larger than" in refusal.message
 
 
 def test_upload_check_honours_a_lower_size_limit() -> None:
-    with pytest.raises(SealImageError, match="larger than"):
-        check_seal_upload(generated_seal_png("比亚迪汽车工业有限公司"), max_bytes=1000)
+    refusal = _refusal(generated_seal_png("比亚迪汽车工业有限公司"), max_bytes=1000)
+    assert refusal.code is SealImageErrorCode.TOO_LARGE and "larger than" in refusal.message
+    assert refusal.max_bytes == 1000
 
 
-@pytest.mark.parametrize("size", [(10, 10), (199, 199), (2001, 2001), (600, 300)])
-def test_upload_check_rejects_unsuitable_pixel_sizes(size: tuple[int, int]) -> None:
-    with pytest.raises(SealImageError, match="pixels"):
-        check_seal_upload(_png(Image.new("RGBA", size, (0, 0, 0, 0))))
+def test_upload_check_refuses_nothing_sent() -> None:
+    assert _refusal(b"").code is SealImageErrorCode.EMPTY
+
+
+@pytest.mark.parametrize(
+    ("size", "code"),
+    [
+        ((10, 10), SealImageErrorCode.PIXEL_SIZE),
+        ((199, 199), SealImageErrorCode.PIXEL_SIZE),
+        ((2001, 2001), SealImageErrorCode.PIXEL_SIZE),
+        ((300, 2001), SealImageErrorCode.PIXEL_SIZE),
+        ((600, 300), SealImageErrorCode.NOT_SQUARE),
+    ],
+)
+def test_upload_check_rejects_unsuitable_pixel_sizes(
+    size: tuple[int, int], code: SealImageErrorCode
+) -> None:
+    refusal = _refusal(_png(Image.new("RGBA", size, (0, 0, 0, 0))))
+    assert refusal.code is code and "pixels" in refusal.message
+    assert (refusal.width, refusal.height) == size
+
+
+def test_every_refusal_code_is_reached() -> None:
+    """Each code the form must phrase comes from a real upload, and no code is left over."""
+    jpeg = io.BytesIO()
+    Image.new("RGB", (400, 400), "red").save(jpeg, format="JPEG")
+    seal = generated_seal_png("比亚迪汽车工业有限公司")
+    uploads = [
+        b"",
+        seal + b"x" * 2_000_000,
+        jpeg.getvalue(),
+        seal[: len(seal) // 2],
+        _png(Image.new("RGBA", (100, 100), (0, 0, 0, 0))),
+        _png(Image.new("RGBA", (400, 250), (0, 0, 0, 0))),
+        _png(Image.new("RGB", (400, 400), "red")),
+        _png(Image.new("RGBA", (400, 400), (255, 255, 255, 255))),
+    ]
+    assert {_refusal(data).code for data in uploads} == set(SealImageErrorCode)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale, get_translations
 from PIL import Image
 
 from portal.accounts.roles import Role
@@ -19,7 +20,8 @@ from portal.letters.issuance import issue_letter
 from portal.letters.key_models import SealKey, SigningCertificate
 from portal.letters.keyring import active_certificate, active_seal_key, trust_roots
 from portal.letters.models import LetterSettings
-from portal.letters.seal_image import generated_seal_png
+from portal.letters.seal_image import SealImageError, SealImageErrorCode, generated_seal_png
+from portal.letters.settings import seal_message
 from portal.signing.certificates import load_certificate_pem
 from portal.signing.pades import validate_pdf_signature
 
@@ -54,13 +56,51 @@ def test_admin_uploads_a_seal_image_for_the_next_letters(issuing, admin, session
     assert Image.open(io.BytesIO(stored)).mode == "RGBA"
 
 
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (400, 400), "red").save(out, format="JPEG")
+    return out.getvalue()
+
+
 def test_a_seal_that_is_not_a_png_is_refused_and_nothing_is_stored(issuing, admin, session):
-    jpeg = io.BytesIO()
-    Image.new("RGB", (400, 400), "red").save(jpeg, format="JPEG")
-    response = _post_seal(admin, jpeg.getvalue(), "seal.jpg")
-    assert "must be a PNG file" in _text(response)
+    response = _post_seal(admin, _jpeg(), "seal.jpg")
+    assert "The seal image must be a PNG file." in _text(response)
     assert session.get(LetterSettings, issuing.manufacturer.id, populate_existing=True) is None
     assert not (issuing.store.root / "seals").exists()
+
+
+def test_sending_no_seal_file_asks_for_one(admin):
+    response = admin.post(
+        "/letters/settings/seal", content_type="multipart/form-data", follow_redirects=True
+    )
+    assert "Choose the seal image file to upload." in _text(response)
+
+
+def test_a_refused_seal_is_explained_in_chinese(issuing, admin, monkeypatch):
+    admin.get("/language/zh_Hans")
+    with issuing.app.test_request_context(), force_locale("zh_Hans"):
+        catalogue = get_translations()
+    # Stands in for the catalogue's entry, so the test shows the sentence is looked up there.
+    english, chinese = "The seal image must be a PNG file.", "印章图片必须是 PNG 文件。"
+    monkeypatch.setitem(catalogue._catalog, english, chinese)
+    text = _text(_post_seal(admin, _jpeg(), "seal.jpg"))
+    assert chinese in text
+    assert "PNG file" not in text and "the seal image" not in text
+
+
+def test_every_seal_refusal_has_a_sentence_of_its_own_from_the_catalogue(app, monkeypatch):
+    with app.test_request_context(), force_locale("zh_Hans"):
+        monkeypatch.setattr(get_translations(), "ugettext", lambda message: f"译:{message}")
+        sentences = {
+            code: seal_message(
+                SealImageError(code, "english", width=600, height=300, max_bytes=2_000_000)
+            )
+            for code in SealImageErrorCode
+        }
+    assert all(sentence.startswith("译:") for sentence in sentences.values()), sentences
+    assert len(set(sentences.values())) == len(SealImageErrorCode)
+    assert "译:The seal image is larger than 2000 kB." in sentences.values()
+    assert "译:The seal image is 600×300 pixels; it must be about square." in sentences.values()
 
 
 def _sealing_key(issuing, session) -> SealKey:
