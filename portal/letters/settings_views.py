@@ -124,7 +124,10 @@ def keys() -> str:
 @allow(ADMIN)
 def rotate() -> Response:
     key = keyring.new_seal_key(
-        db_session(), current_org(), master_key(current_app), actor=current_user
+        db_session(),
+        current_org(),
+        master_key(current_app, changing_keys=True),
+        actor=current_user,
     )
     flash(
         _("New seal key %(kid)s is active; earlier letters still verify.", kid=key.kid), "success"
@@ -166,7 +169,10 @@ def compromised(key_id: int) -> Response:
 @allow(ADMIN)
 def renew_certificate() -> Response:
     keyring.issue_portal_certificate(
-        db_session(), current_org(), master_key(current_app), actor=current_user
+        db_session(),
+        current_org(),
+        master_key(current_app, changing_keys=True),
+        actor=current_user,
     )
     flash(_("A new signing certificate from the Portal's authority is active."), "success")
     return redirect(url_for("letter_settings.keys"))
@@ -193,7 +199,7 @@ def upload_certificate() -> Response:
                 db_session(),
                 current_org(),
                 uploaded,
-                master_key=master_key(current_app),
+                master_key=master_key(current_app, changing_keys=True),
                 actor=current_user,
             )
     except PortalError as error:

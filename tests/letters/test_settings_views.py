@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from portal.accounts.roles import Role
+from portal.audit.models import AuditEntry
 from portal.letters.issuance import issue_letter
 from portal.letters.key_models import SealKey, SigningCertificate
 from portal.letters.keyring import active_certificate, active_seal_key, trust_roots
@@ -35,6 +36,10 @@ def _text(response) -> str:
 
 def _count(session, model) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def _audit(session, action: str) -> list[AuditEntry]:
+    return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
 
 
 def _post_seal(admin, data: bytes, name: str):
@@ -61,6 +66,10 @@ def test_a_seal_that_is_not_a_png_is_refused_and_nothing_is_stored(issuing, admi
     assert "must be a PNG file" in _text(response)
     assert session.get(LetterSettings, issuing.manufacturer.id, populate_existing=True) is None
     assert not (issuing.store.root / "seals").exists()
+
+
+def _audit(session, action: str) -> list[AuditEntry]:
+    return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
 
 
 def _sealing_key(issuing, session) -> SealKey:
@@ -103,6 +112,9 @@ def test_admin_rotates_the_seal_key(issuing, admin, session):
     assert f"New seal key {new.kid} is active; earlier letters still verify." in _text(response)
     session.refresh(old)
     assert old.retired_at is not None and old.compromised_at is None
+    entry = _audit(session, "seal_key.created")[-1]
+    assert entry.actor_id == admin.user.id and entry.object_id == str(new.id)
+    assert entry.details == {"kid": new.kid, "retired": [old.kid]}
     page = admin.get("/letters/settings/keys").get_data(as_text=True)
     assert old.kid in page and new.kid in page
 
@@ -117,6 +129,24 @@ def test_rotation_without_the_master_key_is_refused_and_the_key_stays(issuing, a
     assert active_seal_key(session, issuing.manufacturer.id).id == old.id
 
 
+def _other_master_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+def test_rotation_with_another_master_key_is_refused_and_nothing_changes(issuing, admin, session):
+    old = _sealing_key(issuing, session)
+    audit = _count(session, AuditEntry)
+    issuing.app.config["MASTER_KEY"] = _other_master_key()
+    response = admin.post("/letters/settings/keys/rotate")
+    assert response.status_code == 503
+    assert "The signing keys cannot be opened" in _text(response)
+    assert "No key was changed" in _text(response)
+    assert _count(session, SealKey) == 1 and _count(session, AuditEntry) == audit
+    session.refresh(old)
+    assert old.retired_at is None
+    assert active_seal_key(session, issuing.manufacturer.id).id == old.id
+
+
 def test_admin_renews_the_signing_certificate(issuing, admin, session):
     issue_letter(session, issuing.order(), issuing.context())
     old = active_certificate(session, issuing.manufacturer.id)
@@ -126,6 +156,9 @@ def test_admin_renews_the_signing_certificate(issuing, admin, session):
     assert new.id != old.id and new.source == "portal"
     session.refresh(old)
     assert old.retired_at is not None
+    entry = _audit(session, "certificate.added")[-1]
+    assert entry.actor_id == admin.user.id and entry.object_id == str(new.id)
+    assert entry.details["source"] == "portal"
     letter = issue_letter(session, issuing.order(), issuing.context())
     pdf = issuing.store.get(letter.pdf_key)
     assert validate_pdf_signature(pdf, trust_roots=trust_roots(session)).ok
@@ -140,11 +173,13 @@ def test_renewal_with_another_master_key_is_refused_and_the_certificate_stays(
 ):
     issue_letter(session, issuing.order(), issuing.context())
     old = active_certificate(session, issuing.manufacturer.id)
-    other = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    issuing.app.config["MASTER_KEY"] = other
+    audit = _count(session, AuditEntry)
+    issuing.app.config["MASTER_KEY"] = _other_master_key()
     response = admin.post("/letters/settings/certificates/renew")
     assert response.status_code == 503
     assert "The signing keys cannot be opened" in _text(response)
-    assert _count(session, SigningCertificate) == 1
+    assert "No key was changed" in _text(response)
+    assert _count(session, SigningCertificate) == 1 and _count(session, AuditEntry) == audit
     session.refresh(old)
     assert old.retired_at is None
+    assert active_certificate(session, issuing.manufacturer.id).id == old.id
