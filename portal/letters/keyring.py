@@ -5,7 +5,7 @@ in memory, for the issuance that needs them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from cryptography import x509
@@ -42,6 +42,9 @@ from portal.signing.certificates import (
 )
 
 AUTHORITY_NAME = "Portal Letter Signing Authority"
+# How far ahead of the Portal's clock a compromise time may be: an administrator's clock runs
+# a little fast, and "now" typed on it must still be accepted.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class KeysUnavailable(PortalError):
@@ -157,12 +160,34 @@ def new_seal_key(
 
 
 def mark_compromised(
-    session: Session, key: SealKey, *, since: datetime, reason: str, actor: User | None = None
+    session: Session,
+    key: SealKey,
+    *,
+    since: datetime,
+    reason: str,
+    actor: User | None = None,
+    now: datetime | None = None,
 ) -> None:
     """Records that the key was compromised at `since`: letters it sealed after that time no
-    longer verify as genuine. The key seals nothing more."""
+    longer verify as genuine. The key seals nothing more. A time in the future or before the
+    key was made is refused, with nothing changed."""
     if since.tzinfo is None:
         raise ValueError("since must be timezone-aware")
+    if since > (now or utcnow()) + CLOCK_SKEW:
+        raise PortalError(
+            _("The compromise time is in the future. Give a time up to now (UTC)."),
+            field="since",
+        )
+    # The form gives minutes: the minute the key was made counts as its first.
+    if since < key.created_at.replace(second=0, microsecond=0):
+        raise PortalError(
+            _(
+                "The compromise time is before the key was made (%(created)s UTC). "
+                "Give a later time.",
+                created=key.created_at.strftime("%Y-%m-%d %H:%M"),
+            ),
+            field="since",
+        )
     if not reason.strip():
         raise PortalError(_("Say why the key is considered compromised."), field="reason")
     key.compromised_at = since.astimezone(UTC)

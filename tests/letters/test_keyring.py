@@ -1,16 +1,18 @@
 """The keyring's own checks: a change of keys under a master key that does not open the
-manufacturer's keys is refused."""
+manufacturer's keys is refused, and a compromise time must lie between the key's making and
+now."""
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from portal.audit.models import AuditEntry
+from portal.errors import PortalError
 from portal.letters.issuance import issue_letter
 from portal.letters.key_models import PortalAuthority, SealKey, SigningCertificate
 from portal.letters.keyring import (
@@ -18,6 +20,7 @@ from portal.letters.keyring import (
     active_certificate,
     active_seal_key,
     issue_portal_certificate,
+    mark_compromised,
     new_seal_key,
     signing_material,
     upload_certificate,
@@ -129,3 +132,59 @@ def test_rotation_and_renewal_under_the_right_master_key_work(issuing, session, 
     material = signing_material(session, issuing.manufacturer, master)
     assert material.seal_key.id == seal_key.id
     assert material.certificate == load_certificate_pem(certificate.certificate_pem)
+
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def key(issuing, session, keys) -> SealKey:
+    seal_key, _ = keys
+    seal_key.created_at = datetime(2026, 11, 1, 8, 30, 45, tzinfo=UTC)
+    session.flush()
+    return seal_key
+
+
+def _compromise(session, issuing, key, since):
+    mark_compromised(session, key, since=since, reason="Leaked", actor=issuing.issuer, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("since", "message"),
+    [
+        (NOW + timedelta(minutes=6), "The compromise time is in the future."),
+        (NOW + timedelta(days=30), "The compromise time is in the future."),
+        (
+            datetime(2026, 11, 1, 8, 29, tzinfo=UTC),
+            "The compromise time is before the key was made (2026-11-01 08:30 UTC).",
+        ),
+        (datetime(2025, 1, 1, tzinfo=UTC), "The compromise time is before the key was made"),
+    ],
+)
+def test_a_compromise_time_out_of_the_keys_life_is_refused(issuing, session, key, since, message):
+    audit = _count(session, AuditEntry)
+    with pytest.raises(PortalError) as caught:
+        _compromise(session, issuing, key, since)
+    assert caught.value.field == "since"
+    assert message in caught.value.message
+    session.refresh(key)
+    assert key.compromised_at is None and key.retired_at is None
+    assert _count(session, AuditEntry) == audit
+
+
+@pytest.mark.parametrize(
+    "since",
+    [
+        NOW + timedelta(minutes=5),  # a clock running fast
+        NOW,
+        datetime(2026, 11, 1, 8, 30, tzinfo=UTC),  # the minute the key was made
+    ],
+)
+def test_a_compromise_time_within_the_keys_life_is_recorded(issuing, session, key, since):
+    _compromise(session, issuing, key, since)
+    assert key.compromised_at == since
+    entry = session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "seal_key.compromised")
+    ).one()
+    assert entry.actor_id == issuing.issuer.id
+    assert entry.details["since"] == since.isoformat() and entry.details["kid"] == key.kid

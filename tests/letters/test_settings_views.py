@@ -8,7 +8,7 @@ import base64
 import html
 import io
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -36,10 +36,6 @@ def _text(response) -> str:
 
 def _count(session, model) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-def _audit(session, action: str) -> list[AuditEntry]:
-    return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
 
 
 def _post_seal(admin, data: bytes, name: str):
@@ -74,34 +70,84 @@ def _audit(session, action: str) -> list[AuditEntry]:
 
 def _sealing_key(issuing, session) -> SealKey:
     issue_letter(session, issuing.order(), issuing.context())  # makes the keys
-    return active_seal_key(session, issuing.manufacturer.id)
+    key = active_seal_key(session, issuing.manufacturer.id)
+    key.created_at = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+    session.flush()
+    return key
+
+
+def _post_compromise(admin, key, since: str):
+    return admin.post(
+        f"/letters/settings/keys/{key.id}/compromised",
+        data={"since": since, "reason": "laptop stolen"},
+        follow_redirects=True,
+    )
 
 
 def test_admin_marks_a_seal_key_compromised(issuing, admin, session):
     key = _sealing_key(issuing, session)
-    response = admin.post(
-        f"/letters/settings/keys/{key.id}/compromised",
-        data={"since": "2026-11-30T10:00", "reason": "laptop stolen"},
-        follow_redirects=True,
-    )
+    response = _post_compromise(admin, key, "2026-11-30T10:00")
     assert f"Key {key.kid} is marked compromised." in _text(response)
     session.refresh(key)
     assert key.compromised_at == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     assert key.compromise_reason == "laptop stolen" and key.retired_at is not None
     assert active_seal_key(session, issuing.manufacturer.id) is None
+    [entry] = _audit(session, "seal_key.compromised")
+    assert entry.actor_id == admin.user.id and entry.object_id == str(key.id)
+    assert entry.details == {
+        "kid": key.kid,
+        "since": "2026-11-30T10:00:00+00:00",
+        "reason": "laptop stolen",
+    }
 
 
 def test_a_compromise_without_its_time_is_refused_and_the_key_stays(issuing, admin, session):
     key = _sealing_key(issuing, session)
-    response = admin.post(
-        f"/letters/settings/keys/{key.id}/compromised",
-        data={"since": "", "reason": "laptop stolen"},
-        follow_redirects=True,
-    )
+    response = _post_compromise(admin, key, "")
+    assert response.status_code == 400
     assert "Give the time from which the key is compromised, and what happened." in _text(response)
     session.refresh(key)
     assert key.compromised_at is None and key.retired_at is None
     assert active_seal_key(session, issuing.manufacturer.id).id == key.id
+
+
+def _since_error(response) -> str:
+    """Returns the error shown under the compromise time, in the refused key's open form."""
+    page = _text(response)
+    assert "<details open>" in page
+    start = page.index('<p class="error" id="since-error">') + len(
+        '<p class="error" id="since-error">'
+    )
+    return page[start : page.index("</p>", start)]
+
+
+@pytest.mark.parametrize(
+    ("since", "error"),
+    [
+        (
+            (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "The compromise time is in the future. Give a time up to now (UTC).",
+        ),
+        (
+            "2026-10-31T23:59",
+            "The compromise time is before the key was made (2026-11-01 08:00 UTC). "
+            "Give a later time.",
+        ),
+    ],
+    ids=["future", "before-the-key"],
+)
+def test_a_compromise_time_out_of_the_keys_life_is_refused_next_to_the_field(
+    issuing, admin, session, since, error
+):
+    key = _sealing_key(issuing, session)
+    response = _post_compromise(admin, key, since)
+    assert response.status_code == 400
+    assert _since_error(response) == error
+    assert since in _text(response)  # what was typed stays in the field
+    session.refresh(key)
+    assert key.compromised_at is None and key.retired_at is None
+    assert active_seal_key(session, issuing.manufacturer.id).id == key.id
+    assert _audit(session, "seal_key.compromised") == []
 
 
 def test_admin_rotates_the_seal_key(issuing, admin, session):
