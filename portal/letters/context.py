@@ -21,12 +21,13 @@ from portal.signing import MasterKeyError, parse_master_key
 from portal.storage import FileStorage
 
 
-def master_key(app: Flask) -> bytes:
-    """Returns the configured master key, or raises KeysUnavailable."""
+def master_key(app: Flask, *, changing_keys: bool = False) -> bytes:
+    """Returns the configured master key, or raises KeysUnavailable (worded for an issuance,
+    or for a change of keys)."""
     try:
         return parse_master_key(app.config.get("MASTER_KEY"))
     except MasterKeyError:
-        raise keys_unavailable() from None
+        raise keys_unavailable(changing_keys=changing_keys) from None
 
 
 def issuance_context(app: Flask, actor: Any) -> IssuanceContext:

@@ -5,7 +5,7 @@ in memory, for the issuance that needs them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from cryptography import x509
@@ -42,6 +42,9 @@ from portal.signing.certificates import (
 )
 
 AUTHORITY_NAME = "Portal Letter Signing Authority"
+# How far ahead of the Portal's clock a compromise time may be: an administrator's clock runs
+# a little fast, and "now" typed on it must still be accepted.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class KeysUnavailable(PortalError):
@@ -61,8 +64,17 @@ class SigningMaterial:
     chain: tuple[x509.Certificate, ...]
 
 
-def keys_unavailable() -> KeysUnavailable:
-    """Returns the error shown when the master key cannot open the signing keys."""
+def keys_unavailable(*, changing_keys: bool = False) -> KeysUnavailable:
+    """Returns the error shown when the master key cannot open the signing keys, for an
+    issuance or (`changing_keys`) for a rotation, renewal or upload."""
+    if changing_keys:
+        return KeysUnavailable(
+            _(
+                "The signing keys cannot be opened: the Portal's master key is "
+                "missing or wrong. No key was changed; ask the operator to "
+                "check PORTAL_MASTER_KEY."
+            )
+        )
     return KeysUnavailable(
         _(
             "The signing keys cannot be opened: the Portal's master key is "
@@ -70,6 +82,21 @@ def keys_unavailable() -> KeysUnavailable:
             "check PORTAL_MASTER_KEY."
         )
     )
+
+
+def check_master_key_opens_keys(session: Session, manufacturer_id: int, master_key: bytes) -> None:
+    """Raises KeysUnavailable unless the master key opens the manufacturer's active seal key
+    and certificate key. A new key sealed under another master key than theirs would leave
+    the manufacturer with keys of which the next issuance cannot open all."""
+    seal_key = active_seal_key(session, manufacturer_id)
+    cert_row = active_certificate(session, manufacturer_id)
+    try:
+        if seal_key is not None:
+            _open_seal_key(seal_key, master_key)
+        if cert_row is not None:
+            _open_certificate_key(cert_row, master_key)
+    except MasterKeyError:
+        raise keys_unavailable(changing_keys=True) from None
 
 
 def ensure_authority(session: Session, master_key: bytes) -> PortalAuthority:
@@ -92,7 +119,9 @@ def new_seal_key(
     session: Session, manufacturer: Organisation, master_key: bytes, *, actor: User | None = None
 ) -> SealKey:
     """Returns a new active seal key for the manufacturer; the previous one is retired
-    (it still verifies what it sealed)."""
+    (it still verifies what it sealed). Refused, with nothing changed, when the master key
+    does not open the manufacturer's active keys."""
+    check_master_key_opens_keys(session, manufacturer.id, master_key)
     private = generate_signing_key()
     public = private.public_key()
     kid = kid_text(kid_for(public))
@@ -101,12 +130,14 @@ def new_seal_key(
     except MasterKeyError:
         raise keys_unavailable() from None
     now = utcnow()
+    retired = []
     for old in session.scalars(
         sa.select(SealKey).where(
             SealKey.manufacturer_id == manufacturer.id, SealKey.retired_at.is_(None)
         )
     ):
         old.retired_at = now
+        retired.append(old.kid)
     key = SealKey(
         manufacturer_id=manufacturer.id,
         kid=kid,
@@ -117,18 +148,46 @@ def new_seal_key(
     session.add(key)
     session.flush()
     record(
-        session, "seal_key.created", actor=actor, organisation_id=manufacturer.id, obj=key, kid=kid
+        session,
+        "seal_key.created",
+        actor=actor,
+        organisation_id=manufacturer.id,
+        obj=key,
+        kid=kid,
+        retired=retired,
     )
     return key
 
 
 def mark_compromised(
-    session: Session, key: SealKey, *, since: datetime, reason: str, actor: User | None = None
+    session: Session,
+    key: SealKey,
+    *,
+    since: datetime,
+    reason: str,
+    actor: User | None = None,
+    now: datetime | None = None,
 ) -> None:
     """Records that the key was compromised at `since`: letters it sealed after that time no
-    longer verify as genuine. The key seals nothing more."""
+    longer verify as genuine. The key seals nothing more. A time in the future or before the
+    key was made is refused, with nothing changed."""
     if since.tzinfo is None:
         raise ValueError("since must be timezone-aware")
+    if since > (now or utcnow()) + CLOCK_SKEW:
+        raise PortalError(
+            _("The compromise time is in the future. Give a time up to now (UTC)."),
+            field="since",
+        )
+    # The form gives minutes: the minute the key was made counts as its first.
+    if since < key.created_at.replace(second=0, microsecond=0):
+        raise PortalError(
+            _(
+                "The compromise time is before the key was made (%(created)s UTC). "
+                "Give a later time.",
+                created=key.created_at.strftime("%Y-%m-%d %H:%M"),
+            ),
+            field="since",
+        )
     if not reason.strip():
         raise PortalError(_("Say why the key is considered compromised."), field="reason")
     key.compromised_at = since.astimezone(UTC)
@@ -151,7 +210,9 @@ def issue_portal_certificate(
     session: Session, manufacturer: Organisation, master_key: bytes, *, actor: User | None = None
 ) -> SigningCertificate:
     """Returns a new PDF-signing certificate for the manufacturer from the Portal's authority;
-    it replaces the active one."""
+    it replaces the active one. Refused, with nothing changed, when the master key does not
+    open the manufacturer's active keys."""
+    check_master_key_opens_keys(session, manufacturer.id, master_key)
     authority = ensure_authority(session, master_key)
     try:
         ca_key = open_ec_key(authority.sealed_key, master_key, aad=b"authority")
@@ -181,7 +242,7 @@ def _store_certificate(
     master_key: bytes,
     actor: User | None,
 ) -> SigningCertificate:
-    aad = f"certificate:{manufacturer.id}:{cert.serial_number}".encode()
+    aad = _certificate_aad(manufacturer.id, cert)
     try:
         sealed = seal_certificate_key(key, master_key, aad=aad)
     except MasterKeyError:
@@ -254,23 +315,38 @@ def signing_material(
         session.execute(
             sa.select(Organisation.id).where(Organisation.id == manufacturer.id).with_for_update()
         )
-        seal_key = active_seal_key(session, manufacturer.id) or new_seal_key(
-            session, manufacturer, master_key
-        )
-        cert_row = active_certificate(session, manufacturer.id) or issue_portal_certificate(
-            session, manufacturer, master_key
-        )
-    certificate = load_certificate_pem(cert_row.certificate_pem)
-    aad = f"certificate:{manufacturer.id}:{certificate.serial_number}".encode()
+        try:
+            seal_key = active_seal_key(session, manufacturer.id) or new_seal_key(
+                session, manufacturer, master_key
+            )
+            cert_row = active_certificate(session, manufacturer.id) or issue_portal_certificate(
+                session, manufacturer, master_key
+            )
+        except KeysUnavailable:
+            raise keys_unavailable() from None  # said as an issuance's failure
     try:
-        seal_private = open_private_key(
-            seal_key.sealed_private_key, master_key, aad=seal_key.kid.encode()
-        )
-        certificate_key = open_certificate_key(cert_row.sealed_private_key, master_key, aad=aad)
+        seal_private = _open_seal_key(seal_key, master_key)
+        certificate, certificate_key = _open_certificate_key(cert_row, master_key)
     except MasterKeyError:
         raise keys_unavailable() from None
     chain = tuple(x509.load_pem_x509_certificates(cert_row.chain_pem)) if cert_row.chain_pem else ()
     return SigningMaterial(seal_key, seal_private, certificate, certificate_key, chain)
+
+
+def _certificate_aad(manufacturer_id: int, certificate: x509.Certificate) -> bytes:
+    return f"certificate:{manufacturer_id}:{certificate.serial_number}".encode()
+
+
+def _open_seal_key(key: SealKey, master_key: bytes) -> Ed25519PrivateKey:
+    return open_private_key(key.sealed_private_key, master_key, aad=key.kid.encode())
+
+
+def _open_certificate_key(
+    row: SigningCertificate, master_key: bytes
+) -> tuple[x509.Certificate, CertificateKey]:
+    certificate = load_certificate_pem(row.certificate_pem)
+    aad = _certificate_aad(row.manufacturer_id, certificate)
+    return certificate, open_certificate_key(row.sealed_private_key, master_key, aad=aad)
 
 
 def trust_roots(session: Session) -> list[x509.Certificate]:
@@ -301,7 +377,9 @@ def upload_certificate(
     actor: User,
 ) -> SigningCertificate:
     """Returns the manufacturer's own certificate, stored and active, with its EC or RSA key
-    sealed; `uploaded` comes checked from `uploaded_certificates.read_upload`."""
+    sealed; `uploaded` comes checked from `uploaded_certificates.read_upload`. Refused, with
+    nothing changed, when the master key does not open the manufacturer's active keys."""
+    check_master_key_opens_keys(session, manufacturer.id, master_key)
     cert, key, chain = uploaded.certificate, uploaded.key, uploaded.chain
     return _store_certificate(
         session, manufacturer, cert, key, chain, "uploaded", master_key, actor

@@ -102,6 +102,12 @@ def specimen() -> Response:
 @bp.route("/keys")
 @allow(*MANUFACTURER_ROLES)
 def keys() -> str:
+    return _keys_page()
+
+
+def _keys_page(refused: SealKey | None = None, form: CompromisedForm | None = None) -> str:
+    """Returns the keys page; `form` is the compromise form refused for the key `refused`,
+    shown open with its errors in that key's row."""
     org_id = current_org().id
     seal_keys = db_session().scalars(
         sa.select(SealKey).where(SealKey.manufacturer_id == org_id).order_by(SealKey.id.desc())
@@ -115,8 +121,10 @@ def keys() -> str:
         "letters/keys.html",
         seal_keys=list(seal_keys),
         certificates=list(certificates),
-        compromised=CompromisedForm(),
-        upload=CertificateUploadForm(),
+        compromised=CompromisedForm(formdata=None),
+        refused_key_id=refused.id if refused is not None else None,
+        refused_form=form,
+        upload=CertificateUploadForm(formdata=None),
     )
 
 
@@ -124,7 +132,10 @@ def keys() -> str:
 @allow(ADMIN)
 def rotate() -> Response:
     key = keyring.new_seal_key(
-        db_session(), current_org(), master_key(current_app), actor=current_user
+        db_session(),
+        current_org(),
+        master_key(current_app, changing_keys=True),
+        actor=current_user,
     )
     flash(
         _("New seal key %(kid)s is active; earlier letters still verify.", kid=key.kid), "success"
@@ -134,7 +145,7 @@ def rotate() -> Response:
 
 @bp.route("/keys/<int:key_id>/compromised", methods=["POST"])
 @allow(ADMIN)
-def compromised(key_id: int) -> Response:
+def compromised(key_id: int) -> Response | tuple[str, int]:
     key = db_session().scalar(
         sa.select(SealKey).where(SealKey.id == key_id, SealKey.manufacturer_id == current_org().id)
     )
@@ -142,15 +153,22 @@ def compromised(key_id: int) -> Response:
         raise NotFound(_("No such key."))
     form = CompromisedForm()
     if not form.validate_on_submit():
-        flash(_("Give the time from which the key is compromised, and what happened."), "error")
-        return redirect(url_for("letter_settings.keys"))
-    keyring.mark_compromised(
-        db_session(),
-        key,
-        since=form.since.data.replace(tzinfo=UTC),
-        reason=form.reason.data or "",
-        actor=current_user,
-    )
+        form.form_errors.append(
+            _("Give the time from which the key is compromised, and what happened.")
+        )
+        return _keys_page(key, form), 400
+    try:
+        with db_session().begin_nested():
+            keyring.mark_compromised(
+                db_session(),
+                key,
+                since=form.since.data.replace(tzinfo=UTC),
+                reason=form.reason.data or "",
+                actor=current_user,
+            )
+    except PortalError as error:
+        show_on_form(form, error)
+        return _keys_page(key, form), 400
     flash(
         _(
             "Key %(kid)s is marked compromised. Letters it sealed after that time no longer "
@@ -166,7 +184,10 @@ def compromised(key_id: int) -> Response:
 @allow(ADMIN)
 def renew_certificate() -> Response:
     keyring.issue_portal_certificate(
-        db_session(), current_org(), master_key(current_app), actor=current_user
+        db_session(),
+        current_org(),
+        master_key(current_app, changing_keys=True),
+        actor=current_user,
     )
     flash(_("A new signing certificate from the Portal's authority is active."), "success")
     return redirect(url_for("letter_settings.keys"))
@@ -193,7 +214,7 @@ def upload_certificate() -> Response:
                 db_session(),
                 current_org(),
                 uploaded,
-                master_key=master_key(current_app),
+                master_key=master_key(current_app, changing_keys=True),
                 actor=current_user,
             )
     except PortalError as error:

@@ -46,6 +46,7 @@ def test_rotation_seals_new_letters_with_the_new_key_and_old_ones_still_verify(i
 def test_compromise_records_the_time_and_stops_the_key_sealing(issuing, session):
     issue_letter(session, issuing.order(), issuing.context())
     key = active_seal_key(session, issuing.manufacturer.id)
+    key.created_at = datetime.now(UTC) - timedelta(days=1)  # a key of yesterday
     since = datetime.now(UTC) - timedelta(hours=2)
     mark_compromised(session, key, since=since, reason="laptop stolen", actor=issuing.issuer)
     assert key.compromised_at == since

@@ -8,7 +8,7 @@ import base64
 import html
 import io
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from flask_babel import force_locale, get_translations
 from PIL import Image
 
 from portal.accounts.roles import Role
+from portal.audit.models import AuditEntry
 from portal.letters.issuance import issue_letter
 from portal.letters.key_models import SealKey, SigningCertificate
 from portal.letters.keyring import active_certificate, active_seal_key, trust_roots
@@ -103,36 +104,90 @@ def test_every_seal_refusal_has_a_sentence_of_its_own_from_the_catalogue(app, mo
     assert "译:The seal image is 600×300 pixels; it must be about square." in sentences.values()
 
 
+def _audit(session, action: str) -> list[AuditEntry]:
+    return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
+
+
 def _sealing_key(issuing, session) -> SealKey:
     issue_letter(session, issuing.order(), issuing.context())  # makes the keys
-    return active_seal_key(session, issuing.manufacturer.id)
+    key = active_seal_key(session, issuing.manufacturer.id)
+    key.created_at = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+    session.flush()
+    return key
+
+
+def _post_compromise(admin, key, since: str):
+    return admin.post(
+        f"/letters/settings/keys/{key.id}/compromised",
+        data={"since": since, "reason": "laptop stolen"},
+        follow_redirects=True,
+    )
 
 
 def test_admin_marks_a_seal_key_compromised(issuing, admin, session):
     key = _sealing_key(issuing, session)
-    response = admin.post(
-        f"/letters/settings/keys/{key.id}/compromised",
-        data={"since": "2026-11-30T10:00", "reason": "laptop stolen"},
-        follow_redirects=True,
-    )
+    response = _post_compromise(admin, key, "2026-11-30T10:00")
     assert f"Key {key.kid} is marked compromised." in _text(response)
     session.refresh(key)
     assert key.compromised_at == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     assert key.compromise_reason == "laptop stolen" and key.retired_at is not None
     assert active_seal_key(session, issuing.manufacturer.id) is None
+    [entry] = _audit(session, "seal_key.compromised")
+    assert entry.actor_id == admin.user.id and entry.object_id == str(key.id)
+    assert entry.details == {
+        "kid": key.kid,
+        "since": "2026-11-30T10:00:00+00:00",
+        "reason": "laptop stolen",
+    }
 
 
 def test_a_compromise_without_its_time_is_refused_and_the_key_stays(issuing, admin, session):
     key = _sealing_key(issuing, session)
-    response = admin.post(
-        f"/letters/settings/keys/{key.id}/compromised",
-        data={"since": "", "reason": "laptop stolen"},
-        follow_redirects=True,
-    )
+    response = _post_compromise(admin, key, "")
+    assert response.status_code == 400
     assert "Give the time from which the key is compromised, and what happened." in _text(response)
     session.refresh(key)
     assert key.compromised_at is None and key.retired_at is None
     assert active_seal_key(session, issuing.manufacturer.id).id == key.id
+
+
+def _since_error(response) -> str:
+    """Returns the error shown under the compromise time, in the refused key's open form."""
+    page = _text(response)
+    assert "<details open>" in page
+    start = page.index('<p class="error" id="since-error">') + len(
+        '<p class="error" id="since-error">'
+    )
+    return page[start : page.index("</p>", start)]
+
+
+@pytest.mark.parametrize(
+    ("since", "error"),
+    [
+        (
+            (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "The compromise time is in the future. Give a time up to now (UTC).",
+        ),
+        (
+            "2026-10-31T23:59",
+            "The compromise time is before the key was made (2026-11-01 08:00 UTC). "
+            "Give a later time.",
+        ),
+    ],
+    ids=["future", "before-the-key"],
+)
+def test_a_compromise_time_out_of_the_keys_life_is_refused_next_to_the_field(
+    issuing, admin, session, since, error
+):
+    key = _sealing_key(issuing, session)
+    response = _post_compromise(admin, key, since)
+    assert response.status_code == 400
+    assert _since_error(response) == error
+    assert since in _text(response)  # what was typed stays in the field
+    session.refresh(key)
+    assert key.compromised_at is None and key.retired_at is None
+    assert active_seal_key(session, issuing.manufacturer.id).id == key.id
+    assert _audit(session, "seal_key.compromised") == []
 
 
 def test_admin_rotates_the_seal_key(issuing, admin, session):
@@ -143,6 +198,9 @@ def test_admin_rotates_the_seal_key(issuing, admin, session):
     assert f"New seal key {new.kid} is active; earlier letters still verify." in _text(response)
     session.refresh(old)
     assert old.retired_at is not None and old.compromised_at is None
+    entry = _audit(session, "seal_key.created")[-1]
+    assert entry.actor_id == admin.user.id and entry.object_id == str(new.id)
+    assert entry.details == {"kid": new.kid, "retired": [old.kid]}
     page = admin.get("/letters/settings/keys").get_data(as_text=True)
     assert old.kid in page and new.kid in page
 
@@ -157,6 +215,24 @@ def test_rotation_without_the_master_key_is_refused_and_the_key_stays(issuing, a
     assert active_seal_key(session, issuing.manufacturer.id).id == old.id
 
 
+def _other_master_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+def test_rotation_with_another_master_key_is_refused_and_nothing_changes(issuing, admin, session):
+    old = _sealing_key(issuing, session)
+    audit = _count(session, AuditEntry)
+    issuing.app.config["MASTER_KEY"] = _other_master_key()
+    response = admin.post("/letters/settings/keys/rotate")
+    assert response.status_code == 503
+    assert "The signing keys cannot be opened" in _text(response)
+    assert "No key was changed" in _text(response)
+    assert _count(session, SealKey) == 1 and _count(session, AuditEntry) == audit
+    session.refresh(old)
+    assert old.retired_at is None
+    assert active_seal_key(session, issuing.manufacturer.id).id == old.id
+
+
 def test_admin_renews_the_signing_certificate(issuing, admin, session):
     issue_letter(session, issuing.order(), issuing.context())
     old = active_certificate(session, issuing.manufacturer.id)
@@ -166,6 +242,9 @@ def test_admin_renews_the_signing_certificate(issuing, admin, session):
     assert new.id != old.id and new.source == "portal"
     session.refresh(old)
     assert old.retired_at is not None
+    entry = _audit(session, "certificate.added")[-1]
+    assert entry.actor_id == admin.user.id and entry.object_id == str(new.id)
+    assert entry.details["source"] == "portal"
     letter = issue_letter(session, issuing.order(), issuing.context())
     pdf = issuing.store.get(letter.pdf_key)
     assert validate_pdf_signature(pdf, trust_roots=trust_roots(session)).ok
@@ -180,11 +259,13 @@ def test_renewal_with_another_master_key_is_refused_and_the_certificate_stays(
 ):
     issue_letter(session, issuing.order(), issuing.context())
     old = active_certificate(session, issuing.manufacturer.id)
-    other = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    issuing.app.config["MASTER_KEY"] = other
+    audit = _count(session, AuditEntry)
+    issuing.app.config["MASTER_KEY"] = _other_master_key()
     response = admin.post("/letters/settings/certificates/renew")
     assert response.status_code == 503
     assert "The signing keys cannot be opened" in _text(response)
-    assert _count(session, SigningCertificate) == 1
+    assert "No key was changed" in _text(response)
+    assert _count(session, SigningCertificate) == 1 and _count(session, AuditEntry) == audit
     session.refresh(old)
     assert old.retired_at is None
+    assert active_certificate(session, issuing.manufacturer.id).id == old.id
