@@ -26,10 +26,10 @@ from cryptography.hazmat.primitives.serialization import load_der_private_key
 from portal import create_app, migrations
 from portal.accounts.roles import OrgKind, Role
 from portal.letters import document as doc
+from portal.letters.authority import ensure_authority
 from portal.letters.batch import claim_job, run_job, start_job
 from portal.letters.context import issuance_context
 from portal.letters.issuance import LetterOrder, issue_letter, prepare
-from portal.letters.keyring import ensure_authority
 from portal.letters.pdf import render_letter_pdf
 from portal.letters.production import SealJob
 from portal.requests.models import RequestStatus

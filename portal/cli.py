@@ -17,8 +17,8 @@ from portal.accounts.roles import OrgKind, Role
 from portal.db import database
 from portal.demo import seed_demo
 from portal.errors import PortalError
+from portal.letters.authority import ensure_authority
 from portal.letters.context import master_key
-from portal.letters.keyring import ensure_authority
 from portal.letters.runner import run_pending_jobs
 
 

@@ -14,7 +14,7 @@ from portal.countries import label
 from portal.db import utcnow
 from portal.letters.forms import IssueForm
 from portal.letters.issuance import IssuanceContext, LetterOrder
-from portal.letters.keyring import keys_unavailable
+from portal.letters.key_errors import keys_unavailable
 from portal.outlets.queries import countries_with_active_outlets
 from portal.requests.models import FuelType
 from portal.signing import MasterKeyError, parse_master_key

@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import Organisation, User
 from portal.audit.record import record
 from portal.db import utcnow
-from portal.errors import PortalError
-from portal.letters.key_models import PortalAuthority, SealKey, SigningCertificate
+from portal.errors import Conflict, PortalError
+from portal.letters.authority import ensure_authority
+from portal.letters.key_errors import KeysUnavailable, keys_unavailable
+from portal.letters.key_models import SealKey, SigningCertificate
 from portal.letters.uploaded_certificates import UploadedCertificate
 from portal.signing import (
     MasterKeyError,
@@ -31,26 +33,17 @@ from portal.signing import (
 from portal.signing.certificates import (
     CertificateKey,
     certificate_pem,
-    create_certificate_authority,
     generate_ec_key,
     issue_signing_certificate,
     load_certificate_pem,
     open_certificate_key,
     open_ec_key,
     seal_certificate_key,
-    seal_ec_key,
 )
 
-AUTHORITY_NAME = "Portal Letter Signing Authority"
 # How far ahead of the Portal's clock a compromise time may be: an administrator's clock runs
 # a little fast, and "now" typed on it must still be accepted.
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-class KeysUnavailable(PortalError):
-    """The master key is missing or wrong, so no private key can be opened."""
-
-    status_code = 503
 
 
 @dataclass(frozen=True)
@@ -62,26 +55,6 @@ class SigningMaterial:
     certificate: x509.Certificate
     certificate_key: CertificateKey
     chain: tuple[x509.Certificate, ...]
-
-
-def keys_unavailable(*, changing_keys: bool = False) -> KeysUnavailable:
-    """Returns the error shown when the master key cannot open the signing keys, for an
-    issuance or (`changing_keys`) for a rotation, renewal or upload."""
-    if changing_keys:
-        return KeysUnavailable(
-            _(
-                "The signing keys cannot be opened: the Portal's master key is "
-                "missing or wrong. No key was changed; ask the operator to "
-                "check PORTAL_MASTER_KEY."
-            )
-        )
-    return KeysUnavailable(
-        _(
-            "The signing keys cannot be opened: the Portal's master key is "
-            "missing or wrong. No letter was issued; ask the operator to "
-            "check PORTAL_MASTER_KEY."
-        )
-    )
 
 
 def check_master_key_opens_keys(session: Session, manufacturer_id: int, master_key: bytes) -> None:
@@ -97,22 +70,6 @@ def check_master_key_opens_keys(session: Session, manufacturer_id: int, master_k
             _open_certificate_key(cert_row, master_key)
     except MasterKeyError:
         raise keys_unavailable(changing_keys=True) from None
-
-
-def ensure_authority(session: Session, master_key: bytes) -> PortalAuthority:
-    """Returns the Portal's certificate authority, creating it on first use."""
-    authority = session.scalar(sa.select(PortalAuthority).order_by(PortalAuthority.id.desc()))
-    if authority is not None:
-        return authority
-    key, cert = create_certificate_authority(AUTHORITY_NAME)
-    try:
-        sealed = seal_ec_key(key, master_key, aad=b"authority")
-    except MasterKeyError:
-        raise keys_unavailable() from None
-    authority = PortalAuthority(certificate_pem=certificate_pem(cert), sealed_key=sealed)
-    session.add(authority)
-    session.flush()
-    return authority
 
 
 def new_seal_key(
@@ -173,6 +130,9 @@ def mark_compromised(
     key was made is refused, with nothing changed."""
     if since.tzinfo is None:
         raise ValueError("since must be timezone-aware")
+    if key.compromised_at is not None:
+        # A later time would make letters genuine again that the first report condemned.
+        raise Conflict(_("This key is already marked compromised."))
     if since > (now or utcnow()) + CLOCK_SKEW:
         raise PortalError(
             _("The compromise time is in the future. Give a time up to now (UTC)."),
@@ -347,25 +307,6 @@ def _open_certificate_key(
     certificate = load_certificate_pem(row.certificate_pem)
     aad = _certificate_aad(row.manufacturer_id, certificate)
     return certificate, open_certificate_key(row.sealed_private_key, master_key, aad=aad)
-
-
-def trust_roots(session: Session) -> list[x509.Certificate]:
-    """Returns the certificates a PDF signature may chain to: the Portal's authorities and
-    the self-signed roots among the certificates and chains manufacturers uploaded."""
-    roots = [
-        load_certificate_pem(row.certificate_pem)
-        for row in session.scalars(sa.select(PortalAuthority))
-    ]
-    uploaded = session.execute(
-        sa.select(SigningCertificate.certificate_pem, SigningCertificate.chain_pem).where(
-            SigningCertificate.source == "uploaded"
-        )
-    )
-    for certificate, chain in uploaded:
-        for cert in x509.load_pem_x509_certificates(certificate + b"\n" + chain):
-            if cert.issuer == cert.subject:
-                roots.append(cert)
-    return roots
 
 
 def upload_certificate(

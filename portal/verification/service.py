@@ -18,7 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from portal.letters.keyring import trust_roots
+from portal.letters.authority import trust_roots
 from portal.letters.models import Letter, LetterOutlet, LetterStatus
 from portal.letters.service import Standing, standing_on
 from portal.letters.snapshot import stored_letter_digests

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from portal import create_app
 from portal.accounts.roles import OrgKind, Role
 from portal.db import Database
+from portal.letters.authority import ensure_authority
 from portal.letters.context import issuance_context
 from portal.letters.issuance import LetterOrder, issue_letter
 from portal.letters.key_models import SealKey
-from portal.letters.keyring import ensure_authority
 from portal.letters.models import Letter
 from portal.signing import parse_master_key
 from tests.conftest import PG_ENV, fresh_database, make_test_config

@@ -15,8 +15,9 @@ from pypdf import PdfReader
 
 from portal.audit.models import AuditEntry
 from portal.errors import ValidationError
+from portal.letters.authority import trust_roots
 from portal.letters.issuance import issue_letter
-from portal.letters.keyring import active_seal_key, trust_roots
+from portal.letters.keyring import active_seal_key
 from portal.letters.models import Letter
 from portal.letters.snapshot import outlets_digest
 from portal.signing import decode_token, load_public_key, verify_token

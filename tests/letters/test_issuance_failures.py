@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from portal.letters import issuance, production
 from portal.letters.issuance import issue_letter
-from portal.letters.keyring import KeysUnavailable
+from portal.letters.key_errors import KeysUnavailable
 from portal.letters.models import Letter
 from portal.storage import FileStorage
 

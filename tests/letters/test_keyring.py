@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from portal.audit.models import AuditEntry
-from portal.errors import PortalError
+from portal.errors import Conflict, PortalError
 from portal.letters.issuance import issue_letter
+from portal.letters.key_errors import KeysUnavailable
 from portal.letters.key_models import PortalAuthority, SealKey, SigningCertificate
 from portal.letters.keyring import (
-    KeysUnavailable,
     active_certificate,
     active_seal_key,
     issue_portal_certificate,
@@ -188,3 +188,14 @@ def test_a_compromise_time_within_the_keys_life_is_recorded(issuing, session, ke
     ).one()
     assert entry.actor_id == issuing.issuer.id
     assert entry.details["since"] == since.isoformat() and entry.details["kid"] == key.kid
+
+
+def test_a_key_already_marked_compromised_cannot_be_marked_again(issuing, session):
+    issue_letter(session, issuing.order(), issuing.context())
+    key = active_seal_key(session, issuing.manufacturer.id)
+    first = key.created_at + timedelta(minutes=1)
+    mark_compromised(session, key, since=first, reason="Leaked", actor=issuing.issuer, now=first)
+    later = first + timedelta(hours=1)
+    with pytest.raises(Conflict):
+        mark_compromised(session, key, since=later, reason="Again", actor=issuing.issuer, now=later)
+    assert key.compromised_at == first and key.compromise_reason == "Leaked"

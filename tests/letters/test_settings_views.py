@@ -17,9 +17,10 @@ from PIL import Image
 
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEntry
+from portal.letters.authority import trust_roots
 from portal.letters.issuance import issue_letter
 from portal.letters.key_models import SealKey, SigningCertificate
-from portal.letters.keyring import active_certificate, active_seal_key, trust_roots
+from portal.letters.keyring import active_certificate, active_seal_key
 from portal.letters.models import LetterSettings
 from portal.letters.seal_image import SealImageError, SealImageErrorCode, generated_seal_png
 from portal.letters.settings import seal_message
