@@ -148,6 +148,8 @@ def log_scan(channel: Channel, verification: Verification) -> None:
     """Adds the verification to the scan log, in a transaction of its own (committed with
     the response). The verdict's reads end first: SQLite cannot turn a read transaction into
     a write once another worker has written since it began, and gives up at once."""
+    if request.method == "HEAD":
+        return  # link previews and monitors ask for headers: nobody looked at the letter
     db_session().commit()
     record_scan(
         db_session(),

@@ -73,6 +73,12 @@ def test_each_channel_is_recorded(issue, issuing, client, session):
     assert all(s.manufacturer_id == letter.manufacturer_id for s in scans)
 
 
+def test_a_head_request_is_not_a_verification(issue, client, session):
+    letter = issue()
+    assert client.head(path_of(letter)).status_code == 200
+    assert _scans(session, letter) == []
+
+
 def test_a_forgery_is_recorded_without_a_letter(client, session):
     client.get("/V/ABCDEFGH")
     (scan,) = _scans(session)
