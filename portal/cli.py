@@ -1,9 +1,12 @@
-"""Command-line tasks: flask --app portal init | create-org | create-user | seed-demo | run-demo."""
+"""Command-line tasks: flask --app portal init | create-org | create-user | seed-demo | run-demo |
+run-jobs | rotate-master-key | check-master-key."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -19,7 +22,9 @@ from portal.demo import seed_demo
 from portal.errors import PortalError
 from portal.letters.authority import ensure_authority
 from portal.letters.context import master_key
+from portal.letters.master_key import KeyCounts, check_master_key, reseal_stored_keys
 from portal.letters.runner import run_pending_jobs
+from portal.signing import MasterKeyError, new_master_key_text, parse_master_key
 
 
 @contextmanager
@@ -134,6 +139,127 @@ def run_jobs_command() -> None:
     click.echo(f"{count} batch job(s) run.")
 
 
+@click.command("rotate-master-key")
+@with_appcontext
+@click.option(
+    "--new-key-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file holding the new master key (URL-safe base64 of 32 bytes).",
+)
+@click.option("--generate", is_flag=True, help="Make a new master key (needs --write-to).")
+@click.option(
+    "--write-to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --generate: the new file (mode 0600) that receives the key; never overwritten.",
+)
+def rotate_master_key_command(
+    new_key_file: Path | None, generate: bool, write_to: Path | None
+) -> None:
+    """Re-seal every stored private key under a new master key, all or nothing."""
+    given = new_key_file is not None and not generate and write_to is None
+    generated = new_key_file is None and generate and write_to is not None
+    if not (given or generated):
+        raise click.UsageError("Give either --new-key-file PATH or --generate --write-to PATH.")
+    current = _configured_master_key()
+    text = None
+    if new_key_file is not None:
+        new, source = _read_master_key(new_key_file), new_key_file
+    else:
+        _check_can_write(write_to)
+        text = new_master_key_text()
+        new, source = parse_master_key(text), write_to
+    written = False
+    try:
+        with unit_of_work() as session:
+            counts = reseal_stored_keys(session, current, new)
+            if text is not None:
+                # Before the commit: keys sealed under a key kept nowhere would be lost.
+                _write_key_file(source, text)
+                written = True
+    except BaseException:
+        if written:
+            click.echo(
+                f"The new master key was written to {source} before the failure: keep it "
+                "until check-master-key shows which master key opens the stored keys.",
+                err=True,
+            )
+        raise
+    click.echo(f"Re-sealed {_counted(counts)} under the new master key in {source}.")
+    click.echo(_after_rotation(source))
+
+
+@click.command("check-master-key")
+@with_appcontext
+def check_master_key_command() -> None:
+    """Check that the configured master key opens every stored private key."""
+    current = _configured_master_key()
+    with unit_of_work() as session:
+        counts = check_master_key(session, current)
+    click.echo(f"The configured master key opens every stored key: {_counted(counts)}.")
+
+
+def _configured_master_key() -> bytes:
+    try:
+        return parse_master_key(current_app.config.get("MASTER_KEY"))
+    except MasterKeyError as error:  # its message never holds the key's characters
+        raise click.ClickException(f"The configured master key is unusable: {error}.") from None
+
+
+def _read_master_key(path: Path) -> bytes:
+    try:
+        return parse_master_key(path.read_text(encoding="ascii"))
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} does not hold a master key (not text).") from None
+    except MasterKeyError as error:
+        raise click.ClickException(f"{path} does not hold a master key: {error}.") from None
+
+
+def _check_can_write(path: Path) -> None:
+    if path.exists():
+        raise click.ClickException(f"{path} exists already; a new key never overwrites a file.")
+    if not path.parent.is_dir():
+        raise click.ClickException(f"{path.parent} is not a folder.")
+
+
+def _write_key_file(path: Path, text: str) -> None:
+    """Writes the key to a new file only its owner may read, flushed to the disk."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise click.ClickException(f"{path} exists already; nothing was changed.") from None
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        os.fchmod(handle.fileno(), 0o600)  # whatever the umask
+        handle.write(text + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _after_rotation(source: Path) -> str:
+    instance_key = Path(current_app.instance_path) / "master_key"
+    return "\n".join(
+        (
+            "The database now needs the new key; the running Portal still holds the old one.",
+            "Next:",
+            f"  1. Put the key from {source} in PORTAL_MASTER_KEY (or in {instance_key}),"
+            " wherever the Portal runs.",
+            "  2. Restart every web worker and every run-jobs runner: until then they cannot"
+            " issue letters or change keys (verification keeps working).",
+            "  3. Run `flask --app portal check-master-key` under the new configuration.",
+            "Backups of the database made before now still need the old master key.",
+        )
+    )
+
+
+def _counted(counts: KeyCounts) -> str:
+    parts = (
+        (counts.authority, "authority key"),
+        (counts.seal, "seal key"),
+        (counts.certificate, "certificate key"),
+    )
+    listed = ", ".join(f"{n} {name}{'' if n == 1 else 's'}" for n, name in parts)
+    return f"{counts.total} stored key{'' if counts.total == 1 else 's'} ({listed})"
+
+
 def register(app: Flask) -> None:
     """Adds the Portal's commands to `flask --app portal`."""
     for command in (
@@ -143,5 +269,7 @@ def register(app: Flask) -> None:
         seed_demo_command,
         run_demo_command,
         run_jobs_command,
+        rotate_master_key_command,
+        check_master_key_command,
     ):
         app.cli.add_command(command)

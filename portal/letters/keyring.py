@@ -202,7 +202,7 @@ def _store_certificate(
     master_key: bytes,
     actor: User | None,
 ) -> SigningCertificate:
-    aad = _certificate_aad(manufacturer.id, cert)
+    aad = certificate_aad(manufacturer.id, cert)
     try:
         sealed = seal_certificate_key(key, master_key, aad=aad)
     except MasterKeyError:
@@ -293,7 +293,8 @@ def signing_material(
     return SigningMaterial(seal_key, seal_private, certificate, certificate_key, chain)
 
 
-def _certificate_aad(manufacturer_id: int, certificate: x509.Certificate) -> bytes:
+def certificate_aad(manufacturer_id: int, certificate: x509.Certificate) -> bytes:
+    """Returns what a certificate's sealed key is bound to: its manufacturer and serial."""
     return f"certificate:{manufacturer_id}:{certificate.serial_number}".encode()
 
 
@@ -305,7 +306,7 @@ def _open_certificate_key(
     row: SigningCertificate, master_key: bytes
 ) -> tuple[x509.Certificate, CertificateKey]:
     certificate = load_certificate_pem(row.certificate_pem)
-    aad = _certificate_aad(row.manufacturer_id, certificate)
+    aad = certificate_aad(row.manufacturer_id, certificate)
     return certificate, open_certificate_key(row.sealed_private_key, master_key, aad=aad)
 
 

@@ -73,6 +73,7 @@ from portal.accounts.roles import Role as _Role  # noqa: E402
 from portal.letters.issuance import IssuanceContext, LetterOrder  # noqa: E402
 from portal.signing import parse_master_key  # noqa: E402
 from portal.storage import FileStorage  # noqa: E402
+from tests.letters.key_world import make_key_world  # noqa: E402
 
 
 class Issuing:
@@ -137,3 +138,9 @@ class Issuing:
 @_pytest.fixture
 def issuing(app, make, tmp_path) -> Issuing:
     return Issuing(app, make, tmp_path)
+
+
+@_pytest.fixture
+def key_world(issuing, session):
+    """Returns letters and every kind of stored key, sealed under the configured master key."""
+    return make_key_world(issuing, session)
