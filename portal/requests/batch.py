@@ -4,6 +4,10 @@ is written, all its requests in one flush.
 What the checks need is loaded once (the Addressee: WMIs, brands, countries with outlets) and
 the exporter's pending requests are looked up for all VINs together, so the number of queries
 does not grow with the number of rows.
+
+A ZIP file of certificate scans may come with the CSV file (scan_archive.py). Each scan is
+stored as it is read, the way a single request's scan is, inside a savepoint: a problem in
+either file rolls the savepoint back and the stored files go with it.
 """
 
 from __future__ import annotations
@@ -21,16 +25,41 @@ from portal.errors import ValidationError
 from portal.requests.attachments import clean_filename
 from portal.requests.csv_io import CsvRow, RowError, read_rows, vehicle_input
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
-from portal.requests.service import ExporterIdentity, pending_duplicates, request_values
+from portal.requests.scan_archive import (
+    ArchiveRefused,
+    ScanArchive,
+    ScanError,
+    ScanLimits,
+    list_scans,
+    open_archive,
+    read_scans,
+)
+from portal.requests.service import (
+    ExporterIdentity,
+    StoredScan,
+    pending_duplicates,
+    request_values,
+    scan_values,
+    store_scan,
+)
 from portal.requests.vetting import Addressee, CheckedVehicle, VehicleRejected, vet_vehicle
+from portal.storage import FileStorage
+from portal.vehicles.vin import normalise_vin
 
 
 class BatchRejected(ValidationError):
-    """A batch with bad rows; nothing was written. `errors` lists each problem."""
+    """A batch with bad rows or scans; nothing was written or stored. `errors` lists each
+    problem in the CSV file, `scan_errors` each in the ZIP file of scans."""
 
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(_("%(n)d problem(s) in the file; nothing was imported.", n=len(errors)))
+    def __init__(self, errors: list[RowError], scan_errors: list[ScanError] | None = None) -> None:
         self.errors = errors
+        self.scan_errors = scan_errors or []
+        count = len(errors) + len(self.scan_errors)
+        if self.scan_errors:
+            message = _("%(n)d problem(s) in the files; nothing was imported.", n=count)
+        else:
+            message = _("%(n)d problem(s) in the file; nothing was imported.", n=count)
+        super().__init__(message)
 
 
 def vet_rows(
@@ -99,6 +128,61 @@ def _still_open(
     ]
 
 
+def _store_scans(
+    session: Session,
+    store: FileStorage,
+    scans: ScanArchive,
+    rows: list[CsvRow],
+    *,
+    keep: bool,
+    limits: ScanLimits,
+) -> tuple[dict[str, StoredScan], list[ScanError]]:
+    """Return the scans stored, by VIN, and every problem in the ZIP file.
+
+    Once a problem is known (or when `keep` is False) scans are still checked, to list every
+    problem, but no longer stored.
+    """
+    vins = {normalise_vin(row.values.get("vin", "")) for row in rows}
+    stored: dict[str, StoredScan] = {}
+    errors: list[ScanError] = []
+    try:
+        with open_archive(scans.stream, limits) as archive:
+            entries, errors = list_scans(archive, vins, limits)
+            for entry, result in read_scans(archive, entries, limits):
+                if isinstance(result, ScanError):
+                    errors.append(result)
+                elif keep and not errors:
+                    stored[entry.vin] = store_scan(session, store, result)
+    except ArchiveRefused as refused:
+        errors.append(ScanError(clean_filename(scans.filename), refused.message))
+    return stored, sorted(errors, key=lambda e: e.file)
+
+
+def _accepted_scans(
+    session: Session,
+    rows: list[CsvRow],
+    errors: list[RowError],
+    scans: ScanArchive | None,
+    store: FileStorage | None,
+    limits: ScanLimits,
+) -> dict[str, StoredScan]:
+    """Return the stored scans by VIN, or raise BatchRejected with every problem found."""
+    if scans is None:
+        if errors:
+            raise BatchRejected(sorted(errors, key=lambda e: (e.row, e.column)))
+        return {}
+    if store is None:
+        raise ValueError("scans need a storage to be written to")
+    with session.begin_nested():
+        stored, scan_errors = _store_scans(
+            session, store, scans, rows, keep=not errors, limits=limits
+        )
+        if errors or scan_errors:
+            # Raised inside the savepoint, so that rolling it back removes the stored files.
+            raise BatchRejected(sorted(errors, key=lambda e: (e.row, e.column)), scan_errors)
+    return stored
+
+
 def _write_requests(
     session: Session,
     batch: RequestBatch,
@@ -106,6 +190,7 @@ def _write_requests(
     addressee: Addressee,
     identity: ExporterIdentity,
     actor: User,
+    scans: dict[str, StoredScan],
 ) -> None:
     """Writes the requests and their creation events in two statements, whatever the count.
 
@@ -123,6 +208,7 @@ def _write_requests(
                 submit=batch.submitted,
                 now=now,
             ),
+            **scan_values(scans.get(vehicle.vin)),
             "batch_id": batch.id,
         }
         for vehicle in vehicles
@@ -151,15 +237,18 @@ def import_batch(
     filename: str,
     submit: bool,
     actor: User,
+    scans: ScanArchive | None = None,
+    store: FileStorage | None = None,
+    limits: ScanLimits | None = None,
 ) -> RequestBatch:
-    """Return the batch with one request per row, or raise BatchRejected / CsvRefused."""
+    """Return the batch with one request per row, each with its scan when the ZIP file of
+    `scans` has one, or raise BatchRejected / CsvRefused."""
     rows, errors = read_rows(data)
     passed, vet_errors = vet_rows(addressee, rows)
     errors += vet_errors
     identity = ExporterIdentity(organisation=exporter)
     errors += _still_open(session, addressee, identity, passed)
-    if errors:
-        raise BatchRejected(sorted(errors, key=lambda e: (e.row, e.column)))
+    stored = _accepted_scans(session, rows, errors, scans, store, limits or ScanLimits())
     batch = RequestBatch(
         exporter_id=exporter.id,
         manufacturer_id=addressee.manufacturer.id,
@@ -172,14 +261,27 @@ def import_batch(
     session.add(batch)
     session.flush()
     vehicles = [checked for _row, checked in passed]
-    _write_requests(session, batch, vehicles, addressee, identity, actor)
+    _write_requests(session, batch, vehicles, addressee, identity, actor, stored)
     record(
         session,
         "request.batch_imported",
         actor=actor,
         obj=batch,
         rows=len(passed),
+        scans=sum(1 for vehicle in vehicles if vehicle.vin in stored),
         manufacturer_id=addressee.manufacturer.id,
         submitted=submit,
     )
     return batch
+
+
+def requests_with_scans(session: Session, batch: RequestBatch) -> int:
+    """Return how many of the batch's requests have a certificate scan."""
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LetterRequest)
+            .where(LetterRequest.batch_id == batch.id, LetterRequest.attachment_key.is_not(None))
+        )
+        or 0
+    )

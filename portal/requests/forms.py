@@ -104,6 +104,7 @@ class OnBehalfForm(VehicleForm):
 class BatchForm(FlaskForm):
     manufacturer = SelectField(_l("Manufacturer"), coerce=int, validators=[DataRequired()])
     file = FileField(_l("CSV file (UTF-8, up to 5,000 vehicles)"))
+    scans = FileField(_l("Certificate scans (optional): a ZIP file, one scan per vehicle"))
     submit_now = BooleanField(_l("Submit the requests to the manufacturer at once"), default=True)
 
 

@@ -167,13 +167,14 @@ def _vehicle_values(vehicle: CheckedVehicle) -> dict[str, object]:
     }
 
 
-def _scan_values(scan: StoredScan) -> dict[str, object]:
+def scan_values(scan: StoredScan | None) -> dict[str, object]:
+    """Return a request's scan columns for the stored scan, all None when there is none."""
     return {
-        "attachment_key": scan.key,
-        "attachment_sha256": scan.checked.sha256,
-        "attachment_content_type": scan.checked.content_type,
-        "attachment_size": scan.checked.size,
-        "attachment_filename": scan.checked.filename,
+        "attachment_key": scan.key if scan else None,
+        "attachment_sha256": scan.checked.sha256 if scan else None,
+        "attachment_content_type": scan.checked.content_type if scan else None,
+        "attachment_size": scan.checked.size if scan else None,
+        "attachment_filename": scan.checked.filename if scan else None,
     }
 
 
@@ -218,7 +219,7 @@ def new_request(
     values = request_values(
         vehicle=vehicle, addressee=addressee, exporter=exporter, actor=actor, submit=submit, now=now
     )
-    request = LetterRequest(**values, **(_scan_values(scan) if scan else {}))
+    request = LetterRequest(**values, **scan_values(scan))
     request.events.append(RequestEvent(at=now, actor_id=actor.id, to_status=request.status))
     return request
 
@@ -282,7 +283,7 @@ def update_draft(
     for name, value in _vehicle_values(vehicle).items():
         setattr(request, name, value)
     # A replaced scan's file is kept: the audit trail names its hash.
-    for name, value in (_scan_values(scan) if scan else {}).items():
+    for name, value in (scan_values(scan) if scan else {}).items():
         setattr(request, name, value)
     request.updated_at = utcnow()
     session.flush()
