@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import Organisation, User
 from portal.audit.record import record
+from portal.clock import china_date, today_in_china
 from portal.db import utcnow
 from portal.errors import PortalError, ValidationError
 from portal.letters.checks import check_order
@@ -62,7 +63,7 @@ def start_job(
     )
     if not requests:
         raise ValidationError(_("Choose at least one approved request of yours."))
-    today = utcnow().date()
+    today = today_in_china()
     addressee = load_addressee(session, manufacturer.id, today=today)
     job = IssueJob(
         manufacturer_id=manufacturer.id,
@@ -161,7 +162,7 @@ def run_job(
     A rolling window keeps every worker busy: while they seal, this process prepares the next
     items and stores the finished ones, in order."""
     ctx = ctx_for(job.created_by)
-    addressee = load_addressee(session, job.manufacturer_id, today=ctx.now.date())
+    addressee = load_addressee(session, job.manufacturer_id, today=china_date(ctx.now))
     window: deque[tuple[IssueJobItem, Prepared, Future]] = deque()
     for item in [i for i in job.items if i.letter_id is None and i.sequence is not None]:
         prepared = _prepared(session, job, item, ctx, addressee)

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import Organisation
+from portal.clock import today_in_china
 from portal.countries import label
-from portal.db import utcnow
 from portal.letters.forms import IssueForm
 from portal.letters.issuance import IssuanceContext, LetterOrder
 from portal.letters.key_errors import keys_unavailable
@@ -46,7 +46,7 @@ def issue_form_choices(form: IssueForm, org: Organisation, session: Session) -> 
     manufacturer has active outlets today, since a letter anywhere else is impossible."""
     form.brand_id.choices = [SelectChoice(b.id, b.name) for b in org.brands]
     covered = countries_with_active_outlets(
-        session, manufacturer_id=org.id, brand_id=None, on=utcnow().date()
+        session, manufacturer_id=org.id, brand_id=None, on=today_in_china()
     )
     form.country.choices = [SelectChoice(code, label(code)) for code in covered]
     form.fuel_type.choices = [SelectChoice("", "—")] + [

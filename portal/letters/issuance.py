@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import Organisation, User
 from portal.audit.record import record
+from portal.clock import china_date
 from portal.db import utcnow
 from portal.letters.checks import CheckedOrder, check_order
 from portal.letters.keyring import signing_material
@@ -101,7 +102,7 @@ def prepare(
 ) -> Prepared:
     """Returns the checked order with its number and opened keys, ready to be sealed."""
     manufacturer = session.get(Organisation, order.manufacturer_id)
-    checked = check_order(session, manufacturer, order, ctx.now.date(), addressee)
+    checked = check_order(session, manufacturer, order, china_date(ctx.now), addressee)
     material = signing_material(session, manufacturer, ctx.master_key)
     # A key made by this very issuance (the first, or a rotation under way) must not be
     # younger than the letter it seals: verifiers refuse letters older than their key.
@@ -109,14 +110,16 @@ def prepare(
     settings = letter_settings(session, manufacturer)
     year, sequence = order.reserved or (now.year, next_sequence(session, manufacturer.id, now.year))
     number = format_number(manufacturer.short_code, year, sequence)
-    valid_until = now.date() + timedelta(days=settings.validity_days)
+    # Dated, and valid, in China's calendar: the letter is filed with a Chinese licence.
+    issue_day = china_date(now)
+    valid_until = issue_day + timedelta(days=settings.validity_days)
     fields = _record_fields(manufacturer, checked, number, now, valid_until)
     draft = checked_document_fields(
         manufacturer,
         settings,
         checked,
         number=number,
-        issue_date=now.date(),
+        issue_date=issue_day,
         valid_until=valid_until,
         seal=seal_png(settings, manufacturer, ctx.store, ctx.font_path),
     )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal import countries
 from portal.accounts.models import Organisation
-from portal.db import utcnow
+from portal.clock import today_in_china
 from portal.letters import document as doc
 from portal.letters.checks import CheckedOrder
 from portal.letters.models import LetterSettings
@@ -168,7 +168,7 @@ def specimen_pdf(
 ) -> bytes:
     """Returns an unsigned specimen letter showing the current body, validity and seal, with
     the outlets of the manufacturer's first covered country (or an example outlet)."""
-    today = utcnow().date()
+    today = today_in_china()
     covered = countries_with_active_outlets(
         session, manufacturer_id=manufacturer.id, brand_id=None, on=today
     )

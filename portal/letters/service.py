@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import OrgKind
 from portal.audit.record import record
+from portal.clock import today_in_china
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, ValidationError
 from portal.letters.models import Letter, LetterStatus
@@ -103,7 +104,7 @@ def letters_of(org: Organisation, filters: LetterFilter) -> sa.Select:
         )
     if filters.country:
         query = query.where(Letter.country == filters.country.strip().upper())
-    return _by_standing(query, filters.standing, filters.today or utcnow().date()).order_by(
+    return _by_standing(query, filters.standing, filters.today or today_in_china()).order_by(
         Letter.issued_at.desc(), Letter.id.desc()
     )
 

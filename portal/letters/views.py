@@ -25,6 +25,7 @@ from portal import countries
 from portal.accounts.access import current_org
 from portal.accounts.forms import EmptyForm
 from portal.accounts.roles import EXPORTER_ROLES, MANUFACTURER_EDITORS, MANUFACTURER_ROLES
+from portal.clock import today_in_china
 from portal.db import db_session, utcnow
 from portal.errors import PortalError
 from portal.letters.context import issuance_context, issue_form_choices, order_from_form
@@ -159,7 +160,7 @@ def _preview(order: LetterOrder) -> Response:
         db_session(),
         order,
         storage(),
-        today=utcnow().date(),
+        today=today_in_china(),
         font_path=current_app.config.get("PDF_FONT_PATH"),
     )
     response = send_file(BytesIO(pdf), mimetype="application/pdf", download_name="preview.pdf")
@@ -195,7 +196,7 @@ STANDING_LABELS = {
 @bp.app_template_global()
 def standing(letter) -> str:
     """Returns the letter's standing today, for templates."""
-    return standing_on(letter, utcnow().date()).value
+    return standing_on(letter, today_in_china()).value
 
 
 @bp.app_template_global()

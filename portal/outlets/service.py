@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from portal import countries
 from portal.accounts.models import Brand, Organisation, User
 from portal.audit.record import record
+from portal.clock import today_in_china
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, ValidationError
 from portal.outlets import queries
@@ -47,8 +48,9 @@ class NoActiveOutlets(ValidationError):
 
 
 def today() -> date:
-    """Returns today's date in UTC, the day the directory counts as 'now'."""
-    return utcnow().date()
+    """Returns today's date in China, the Portal's calendar, the day the directory counts as
+    'now'."""
+    return today_in_china()
 
 
 def brand_names(manufacturer: Organisation) -> dict[str, int]:

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.db import utcnow
+from portal.clock import today_in_china
 from portal.letters.models import Letter, LetterStatus
 from portal.letters.service import Standing, standing_on
 from portal.requests.models import LetterRequest
@@ -59,7 +59,7 @@ def duplicate_flags_for(
 ) -> dict[int, list[DuplicateFlag]]:
     """Returns the flags of each request that has any (by id), in two queries for all."""
     requests = list(requests)
-    day = today or utcnow().date()
+    day = today or today_in_china()
     letters = _same_vin(session, Letter, requests, Letter.status == LetterStatus.ISSUED)
     others = _same_vin(session, LetterRequest, requests, LetterRequest.status.in_(_PENDING))
     flags = {}

@@ -14,6 +14,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from portal.clock import china_date
 from portal.signing.errors import SignatureInvalid, TokenError, UnknownKey
 from portal.signing.keys import kid_text
 from portal.signing.keyset import KeyRecord
@@ -111,7 +112,7 @@ def _key_problem(claims: Claims, key: KeyRecord) -> VerdictNote | None:
 
 def _warnings(claims: Claims, key: KeyRecord, now: datetime) -> tuple[VerdictNote, ...]:
     notes = []
-    if claims.valid_until < now.date():
+    if claims.valid_until < china_date(now):
         notes.append(VerdictNote("expired", f"valid_until ({claims.valid_until}) has passed"))
     if claims.issued_at > now + _FUTURE_TOLERANCE:
         notes.append(VerdictNote("issued_in_future", "the issue time is ahead of this clock"))

@@ -18,6 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from portal.clock import china_date
 from portal.letters.authority import trust_roots
 from portal.letters.models import Letter, LetterOutlet, LetterStatus
 from portal.letters.service import Standing, standing_on
@@ -178,12 +179,12 @@ def _letter_with_record() -> sa.Select:
 def _standing_verdict(
     letter: Letter, offline: OfflineVerdict, sealed: tuple[Check, Check], now: datetime
 ) -> Verification:
-    standing = standing_on(letter, now.date())
+    standing = standing_on(letter, china_date(now))
     if letter.status is LetterStatus.ISSUED:
         status = Check(CheckName.STATUS, Outcome.PASSED)
     else:
         status = _failed(CheckName.STATUS, letter.status.value)
-    if letter.is_expired_on(now.date()):
+    if letter.is_expired_on(china_date(now)):
         dates = _failed(CheckName.DATES, "expired")
     else:
         dates = Check(CheckName.DATES, Outcome.PASSED)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from portal.clock import china_date
 from portal.errors import Conflict
 from portal.letters.issuance import issue_letter
 from portal.letters.key_models import SealKey
@@ -81,7 +82,8 @@ def test_superseding_links_old_and_new(issuing, session):
 
 def test_expiry_after_valid_until(issuing, session):
     letter = issue_letter(session, issuing.order(), issuing.context())
-    assert (letter.valid_until - letter.issued_at.date()).days == 180
+    # Dated in China's calendar, where the licence is applied for.
+    assert (letter.valid_until - china_date(letter.issued_at)).days == 180
     assert standing_on(letter, letter.valid_until) is Standing.VALID
     assert standing_on(letter, letter.valid_until + timedelta(days=1)) is Standing.EXPIRED
 

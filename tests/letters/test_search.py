@@ -11,6 +11,7 @@ import pytest
 
 from portal.accounts.models import Organisation
 from portal.accounts.roles import OrgKind, Role
+from portal.clock import today_in_china
 from portal.db import utcnow
 from portal.letters.issuance import issue_letter
 from portal.letters.models import Letter, LetterSettings
@@ -132,7 +133,7 @@ def test_search_by_country(letters, session):
 
 def test_search_by_standing(letters, session):
     manufacturer = letters.issuing.manufacturer
-    today = utcnow().date()
+    today = today_in_china()
     by = {
         standing: _found(session, manufacturer, standing=standing, today=today)
         for standing in ("valid", "expired", "revoked", "superseded")

@@ -104,11 +104,12 @@ def test_letter_naming_another_manufacturer_is_not_genuine(signing_key):
 
 
 def test_expired_letter_is_genuine_with_a_warning(signing_key):
-    later = datetime(2026, 7, 20, tzinfo=UTC)
+    # Validity is counted in China's calendar: 2026-07-20 begins at 16:00 UTC on the 19th.
+    later = datetime(2026, 7, 19, 16, 0, tzinfo=UTC)
     verdict = offline_verdict(_token(signing_key), _keyset(key_record(signing_key)), now=later)
     assert verdict.genuine
     assert _codes(verdict.warnings) == ["expired"]
-    on_last_day = datetime(2026, 7, 19, 23, tzinfo=UTC)
+    on_last_day = datetime(2026, 7, 19, 15, 59, tzinfo=UTC)
     assert not offline_verdict(
         _token(signing_key), _keyset(key_record(signing_key)), now=on_last_day
     ).warnings

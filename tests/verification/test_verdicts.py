@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from portal.clock import CHINA, china_date
 from portal.db import utcnow
 from portal.letters.issuance import issue_letter
 from portal.letters.keyring import active_seal_key, mark_compromised
@@ -54,11 +55,13 @@ def test_an_expired_letter_is_expired(issue, verify):
     assert after.outcome_of(CheckName.STATUS) is Outcome.PASSED
 
 
-def test_the_last_valid_day_is_still_valid(issue, verify):
+def test_the_last_valid_day_is_still_valid_in_chinas_calendar(issue, verify):
     letter = issue()
-    last_day = utcnow().replace(hour=23, minute=59) + (letter.valid_until - utcnow().date())
-    assert verify(letter.token, now=last_day).verdict is Verdict.VALID
-    assert verify(letter.token, now=last_day + timedelta(minutes=1)).verdict is Verdict.EXPIRED
+    assert letter.valid_until == china_date(letter.issued_at) + timedelta(days=180)
+    last_minute = datetime.combine(letter.valid_until, time(23, 59), tzinfo=CHINA)
+    assert verify(letter.token, now=last_minute).verdict is Verdict.VALID
+    # Midnight in Beijing is 16:00 UTC: from then on the letter has expired.
+    assert verify(letter.token, now=last_minute + timedelta(minutes=1)).verdict is Verdict.EXPIRED
 
 
 def test_a_superseded_letter_points_to_its_successor(issue, verify):
