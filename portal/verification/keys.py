@@ -38,6 +38,7 @@ class RegisterKeys(Mapping[bytes, KeyRecord]):
     def __init__(self, session: Session) -> None:
         self._session = session
         self._found: dict[bytes, KeyRecord | None] = {}
+        self._owners: dict[bytes, int] = {}
 
     def _lookup(self, kid: bytes) -> KeyRecord | None:
         if kid not in self._found:
@@ -47,7 +48,14 @@ class RegisterKeys(Mapping[bytes, KeyRecord]):
                 .where(SealKey.kid == kid_text(kid))
             )
             self._found[kid] = None if row is None else key_record(row)
+            if row is not None:
+                self._owners[kid] = row.manufacturer_id
         return self._found[kid]
+
+    def owner_of(self, kid: bytes) -> int | None:
+        """Returns the id of the manufacturer whose key this is, if the register has it."""
+        self._lookup(kid)
+        return self._owners.get(kid)
 
     def __getitem__(self, kid: bytes) -> KeyRecord:
         record = self._lookup(kid) if isinstance(kid, bytes) and len(kid) == 8 else None

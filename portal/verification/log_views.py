@@ -10,9 +10,9 @@ from portal.accounts.access import current_org
 from portal.accounts.roles import MANUFACTURER_ROLES
 from portal.db import db_session, utcnow
 from portal.security import allow
-from portal.verification.labels import VERDICT_TITLES
+from portal.verification.labels import VERDICT_TITLES, reason_text
 from portal.verification.models import Channel
-from portal.verification.scans import FlagRule, most_verified
+from portal.verification.scans import FlagRule, most_verified, refused_in_name_of
 from portal.verification.service import Verdict
 
 bp = Blueprint("scans", __name__, url_prefix="/verifications")
@@ -35,8 +35,17 @@ def flag_rule() -> FlagRule:
 @allow(*MANUFACTURER_ROLES)
 def overview() -> str:
     rule = flag_rule()
-    rows = most_verified(db_session(), current_org().id, now=utcnow(), rule=rule)
-    return render_template("verification/log.html", rows=rows, rule=rule)
+    session, org_id, now = db_session(), current_org().id, utcnow()
+    rows = most_verified(session, org_id, now=now, rule=rule)
+    refused_count, refused = refused_in_name_of(session, org_id, now=now, rule=rule)
+    return render_template(
+        "verification/log.html",
+        rows=rows,
+        rule=rule,
+        refused_count=refused_count,
+        refused=refused,
+        reason_text=reason_text,
+    )
 
 
 @bp.app_template_global()

@@ -58,7 +58,9 @@ def record_scan(
         verdict=verification.verdict.value,
         reason=verification.reason[:40],
         letter_id=None if letter is None else letter.id,
-        manufacturer_id=None if letter is None else letter.manufacturer_id,
+        manufacturer_id=(
+            verification.named_manufacturer_id if letter is None else letter.manufacturer_id
+        ),
         country=country_of_languages(languages),
         language=languages[0][:16] if languages else "",
         network=truncated_network(remote_addr),
@@ -143,3 +145,23 @@ def most_verified(
         .limit(limit)
     )
     return [(letter, scans, last_at) for letter, scans, last_at in rows]
+
+
+def refused_in_name_of(
+    session: Session, manufacturer_id: int, *, now: datetime, rule: FlagRule, limit: int = 20
+) -> tuple[int, list[VerificationScan]]:
+    """Returns how many checks within the rule's window refused a token naming the
+    manufacturer's key (forged, tampered, or sealed after a compromise), and the latest."""
+    refused = sa.and_(
+        VerificationScan.manufacturer_id == manufacturer_id,
+        VerificationScan.verdict == "not_genuine",
+        VerificationScan.at >= now - timedelta(days=rule.days),
+    )
+    count = session.scalar(sa.select(sa.func.count(VerificationScan.id)).where(refused)) or 0
+    latest = session.scalars(
+        sa.select(VerificationScan)
+        .where(refused)
+        .order_by(VerificationScan.at.desc(), VerificationScan.id.desc())
+        .limit(limit)
+    )
+    return count, list(latest)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -32,6 +32,7 @@ from portal.signing import (
     encode_token,
     normalise_short_code,
     offline_verdict,
+    peek_kid,
 )
 from portal.signing.pades import PdfSignatureReport, validate_pdf_signature
 from portal.verification.keys import RegisterKeys
@@ -85,6 +86,9 @@ class Verification:
     letter: Letter | None = None
     form: ClaimsForm | None = None
     checked_at: datetime | None = None
+    # Whose key a refused token names (readable, but its letter is not genuine): the scan log
+    # tells that manufacturer that someone presents letters in its name.
+    named_manufacturer_id: int | None = None
 
     @property
     def genuine(self) -> bool:
@@ -105,9 +109,10 @@ class PdfCheck:
 
 def verify_token_text(session: Session, text: str, *, now: datetime) -> Verification:
     """Returns the verification of a token or of a verification URL."""
-    offline = offline_verdict(text, RegisterKeys(session), now=now)
+    keys = RegisterKeys(session)
+    offline = offline_verdict(text, keys, now=now)
     if not offline.genuine:
-        return _seal_refused(offline, now)
+        return replace(_seal_refused(offline, now), named_manufacturer_id=_named_owner(text, keys))
     sealed = (Check(CheckName.SIGNATURE, Outcome.PASSED), _key_check(offline))
     claims = offline.claims
     assert claims is not None
@@ -115,12 +120,16 @@ def verify_token_text(session: Session, text: str, *, now: datetime) -> Verifica
     presented = encode_token(decode_token(text))
     if letter is None or not hmac.compare_digest(letter.token, presented):
         # A genuine signature on a letter the register never issued: the key was misused.
-        return _not_genuine("unknown_letter", now, *sealed, _failed(CheckName.REGISTER, "unknown"))
+        refused = _not_genuine(
+            "unknown_letter", now, *sealed, _failed(CheckName.REGISTER, "unknown")
+        )
+        return replace(refused, named_manufacturer_id=_named_owner(text, keys))
     record, outlets = stored_letter_digests(letter)
     if record.hex() != letter.record_digest or outlets.hex() != letter.outlets_digest:
-        return _not_genuine(
+        refused = _not_genuine(
             "register_changed", now, *sealed, _failed(CheckName.REGISTER, "changed")
         )
+        return replace(refused, named_manufacturer_id=letter.manufacturer_id)
     return _standing_verdict(letter, offline, sealed, now)
 
 
@@ -203,6 +212,13 @@ def _standing_verdict(
         form=offline.form,
         checked_at=now,
     )
+
+
+def _named_owner(text: str, keys: RegisterKeys) -> int | None:
+    try:
+        return keys.owner_of(peek_kid(decode_token(text)))
+    except TokenError:
+        return None
 
 
 def _key_check(offline: OfflineVerdict) -> Check:

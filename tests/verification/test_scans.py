@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.accounts.roles import OrgKind, Role
+from portal.signing import decode_token, encode_token
 from portal.verification.models import Channel, VerificationScan
 from portal.verification.scans import country_of_languages, truncated_network
 from tests.verification.conftest import path_of
@@ -120,3 +121,26 @@ def test_nobody_else_sees_a_letters_scans(issue, issuing, client, login_as, make
     exporter = login_as(Role.EXPORTER_USER, org=issuing.exporter)
     assert exporter.get("/verifications").status_code == 403
     assert "Verifications" not in exporter.get(f"/letters/{letter.id}").get_data(as_text=True)
+
+
+def _tampered(token: str) -> str:
+    cose = bytearray(decode_token(token))
+    cose[-1] ^= 1  # a bit of the signature
+    return encode_token(bytes(cose))
+
+
+def test_a_forgery_naming_a_manufacturers_key_is_shown_to_that_manufacturer(
+    issue, issuing, client, session, login_as, make
+):
+    letter = issue()
+    client.get(f"/V/{_tampered(letter.token)}", headers={"Accept-Language": "ru-RU"})
+    (scan,) = _scans(session)
+    assert scan.verdict == "not_genuine" and scan.reason == "signature_invalid"
+    assert scan.letter_id is None and scan.manufacturer_id == letter.manufacturer_id
+    page = login_as(issuing.issuer).get("/verifications").get_data(as_text=True)
+    assert "Refused checks in your name" in page
+    assert '<span class="badge red">1</span> refused checks' in page
+    assert "The digital signature does not match the data" in page and "<td>RU</td>" in page
+    other = make.organisation(OrgKind.MANUFACTURER)
+    stranger = login_as(Role.MANUFACTURER_ISSUER, org=other).get("/verifications")
+    assert "No refused check named your keys in this time." in stranger.get_data(as_text=True)
