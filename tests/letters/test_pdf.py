@@ -70,7 +70,7 @@ def test_qr_code_decodes_to_the_verification_url(rendered: RenderedLetter) -> No
 def test_qr_symbol_is_35_mm_wide(rendered: RenderedLetter) -> None:
     dpi = 200
     page = render_page(rendered.pdf, 0, dpi=dpi)
-    (code,) = zxingcpp.read_barcodes(page)
+    (code,) = zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.QRCode)
     xs = [p.x for p in (code.position.top_left, code.position.top_right)]
     width_mm = (max(xs) - min(xs) + 1) / dpi * 25.4
     assert width_mm >= 34.5  # the symbol itself, quiet zone not counted; one pixel of slack

@@ -25,7 +25,11 @@ def url(claims, signing_key) -> str:
 
 
 def _read(png: bytes) -> list:
-    return zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    # QR codes only: searched for every format, a random-looking symbol now and then also
+    # yields a spurious linear barcode as well (seen once: one reading "3831").
+    return zxingcpp.read_barcodes(
+        Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormat.QRCode
+    )
 
 
 def _byte_mode_version(url: str) -> int:
