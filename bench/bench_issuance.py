@@ -18,7 +18,6 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date
 from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import load_der_private_key
@@ -29,7 +28,7 @@ from portal.letters import document as doc
 from portal.letters.authority import ensure_authority
 from portal.letters.batch import claim_job, run_job, start_job
 from portal.letters.context import issuance_context
-from portal.letters.issuance import LetterOrder, issue_letter, prepare
+from portal.letters.issuance import issue_letter, prepare
 from portal.letters.pdf import render_letter_pdf
 from portal.letters.production import SealJob
 from portal.requests.models import RequestStatus
@@ -129,16 +128,7 @@ def single(app, session, runs: int) -> tuple[dict[str, float], dict[str, str]]:
     timings: dict[str, list[float]] = {}
     sizes, shapes = [], Counter()
     for _ in range(runs + WARM_UP):
-        order = LetterOrder(
-            manufacturer_id=manufacturer.id,
-            brand_id=manufacturer.brands[0].id,
-            model="Song Plus",
-            vin=make.vin(manufacturer),
-            registration_date=date(2026, 9, 1),
-            transfer_registration_date=date(2026, 10, 1),
-            country="KZ",
-            exporter_name="Exporter",
-        )
+        order = make.letter_order(manufacturer, country="KZ")
         ctx = issuance_context(app, issuer)
         prepared = _timed(timings, "prepare (checks, number, keys)", prepare, session, order, ctx)
         form, version, size = _steps(prepared.job, ctx.store, timings)

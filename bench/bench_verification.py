@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -35,7 +34,7 @@ from portal.accounts.roles import OrgKind, Role
 from portal.db import utcnow
 from portal.letters.authority import ensure_authority
 from portal.letters.context import issuance_context
-from portal.letters.issuance import LetterOrder, issue_letter
+from portal.letters.issuance import issue_letter
 from portal.signing import parse_master_key
 from portal.storage import FileStorage
 from portal.verification.service import check_pdf, verify_token_text
@@ -67,16 +66,7 @@ def _letters(app, count: int) -> list[tuple[str, str, str, str]]:
     ensure_authority(session, parse_master_key(app.config["MASTER_KEY"]))
     made = []
     for _ in range(count):
-        order = LetterOrder(
-            manufacturer_id=manufacturer.id,
-            brand_id=manufacturer.brands[0].id,
-            model="Song Plus",
-            vin=make.vin(manufacturer),
-            registration_date=date(2026, 9, 1),
-            transfer_registration_date=date(2026, 10, 1),
-            country="KZ",
-            exporter_name="Exporter",
-        )
+        order = make.letter_order(manufacturer, country="KZ")
         letter = issue_letter(session, order, issuance_context(app, issuer))
         made.append((letter.token, letter.number, letter.short_code, letter.pdf_key))
     session.commit()

@@ -157,12 +157,10 @@ def _letters(world: World) -> dict[str, object]:
     """Returns real letters: manufacturer A to exporter A (ours), manufacturer A to exporter B,
     and manufacturer B to exporter B."""
     if "letters" not in world.objects:
-        from datetime import date
-
         from flask import current_app
 
         from portal.letters.context import issuance_context
-        from portal.letters.issuance import LetterOrder, issue_letter
+        from portal.letters.issuance import issue_letter
 
         made = {}
         for name, m_key, e_key in (
@@ -175,18 +173,7 @@ def _letters(world: World) -> dict[str, object]:
                 world.objects[f"outlet-de:{m_key}"] = world.make.outlet(m, country="DE")
             made[name] = issue_letter(
                 world.make.session,
-                LetterOrder(
-                    manufacturer_id=m.id,
-                    brand_id=m.brands[0].id,
-                    model="Model",
-                    vin=world.make.vin(m),
-                    registration_date=date(2026, 9, 1),
-                    transfer_registration_date=date(2026, 10, 1),
-                    country="DE",
-                    exporter_name=e.name_en,
-                    exporter_uscc=e.uscc,
-                    exporter_id=e.id,
-                ),
+                world.make.letter_order(m, exporter=e),
                 issuance_context(current_app, None),
             )
         world.objects["letters"] = made

@@ -1,5 +1,6 @@
 """Callable factories for test data: make.organisation(...), make.user(role, org=...),
-make.outlet(manufacturer, ...), make.vin(manufacturer), make.letter_request(...)."""
+make.outlet(manufacturer, ...), make.vin(manufacturer), make.letter_request(...),
+make.letter_order(manufacturer, ...)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from portal.accounts.roles import ROLES_OF_KIND, OrgKind, Role
 from portal.accounts.uscc import with_check_character
 from portal.clock import today_in_china
 from portal.db import utcnow
+from portal.letters.issuance import LetterOrder
 from portal.outlets.models import Outlet, OutletVersion
 from portal.requests.models import LetterRequest, RequestEvent
 from portal.requests.states import RequestStatus
@@ -113,6 +115,35 @@ class Factories:
         n = next(_counter) if serial is None else serial
         text = f"{manufacturer.wmis[0].code}AB12C0SA{n:06d}"
         return text[:8] + check_digit(text) + text[9:]
+
+    def letter_order(
+        self,
+        manufacturer: Organisation,
+        *,
+        country: str = "DE",
+        exporter: Organisation | None = None,
+        **fields: object,
+    ) -> LetterOrder:
+        """Returns an order for a letter on a new vehicle of the manufacturer's first brand,
+        registered 2026-09-01 and awaiting export since 2026-10-01, for the exporter if given
+        (else one typed in by name)."""
+        values: dict[str, object] = {
+            "manufacturer_id": manufacturer.id,
+            "brand_id": manufacturer.brands[0].id,
+            "model": "Seal 06 DM-i",
+            "vin": self.vin(manufacturer),
+            "registration_date": date(2026, 9, 1),
+            "transfer_registration_date": date(2026, 10, 1),
+            "country": country,
+            "exporter_name": "Exporter Co., Ltd.",
+        }
+        if exporter is not None:
+            values |= {
+                "exporter_name": exporter.name_en,
+                "exporter_uscc": exporter.uscc,
+                "exporter_id": exporter.id,
+            }
+        return LetterOrder(**(values | fields))  # type: ignore[arg-type]
 
     def letter_request(
         self,

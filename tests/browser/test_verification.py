@@ -5,7 +5,6 @@ same answer; the page switches to Arabic, right to left."""
 from __future__ import annotations
 
 import threading
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import zxingcpp
 
 from portal.accounts.roles import OrgKind, Role
 from portal.letters.context import issuance_context
-from portal.letters.issuance import LetterOrder, issue_letter
+from portal.letters.issuance import issue_letter
 from portal.storage import FileStorage
 from tests.letters.pdfcheck import render_page
 
@@ -37,18 +36,7 @@ def _issue_in_thread(live_server, live_make):
     def issue() -> None:
         with app.app_context():
             session = app.extensions["portal_db"].session()
-            order = LetterOrder(
-                manufacturer_id=manufacturer.id,
-                brand_id=manufacturer.brands[0].id,
-                model="Seal 06 DM-i",
-                vin=make.vin(manufacturer),
-                registration_date=date(2026, 9, 1),
-                transfer_registration_date=date(2026, 10, 1),
-                country="KZ",
-                exporter_name=exporter.name_en,
-                exporter_uscc=exporter.uscc,
-                exporter_id=exporter.id,
-            )
+            order = make.letter_order(manufacturer, country="KZ", exporter=exporter)
             letter = issue_letter(session, order, issuance_context(app, session.merge(issuer)))
             session.commit()
             store = FileStorage(app.config["STORAGE_DIR"])

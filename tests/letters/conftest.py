@@ -90,22 +90,7 @@ class Issuing:
         self.store = FileStorage(app.config["STORAGE_DIR"])
 
     def order(self, **fields) -> LetterOrder:
-        from datetime import date
-
-        values = {
-            "manufacturer_id": self.manufacturer.id,
-            "brand_id": self.brand.id,
-            "model": "Seal 06 DM-i",
-            "vin": self.make.vin(self.manufacturer),
-            "registration_date": date(2026, 9, 1),
-            "transfer_registration_date": date(2026, 10, 1),
-            "country": "DE",
-            "exporter_name": self.exporter.name_en,
-            "exporter_uscc": self.exporter.uscc,
-            "exporter_id": self.exporter.id,
-        }
-        values.update(fields)
-        return LetterOrder(**values)
+        return self.make.letter_order(self.manufacturer, exporter=self.exporter, **fields)
 
     def context(self, **fields) -> IssuanceContext:
         values = {
