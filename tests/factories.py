@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
@@ -17,6 +17,7 @@ from portal.accounts.uscc import with_check_character
 from portal.clock import today_in_china
 from portal.db import utcnow
 from portal.letters.issuance import LetterOrder
+from portal.letters.keyring import signing_material
 from portal.outlets.models import Outlet, OutletVersion
 from portal.requests.models import LetterRequest, RequestEvent
 from portal.requests.states import RequestStatus
@@ -144,6 +145,13 @@ class Factories:
                 "exporter_id": exporter.id,
             }
         return LetterOrder(**(values | fields))  # type: ignore[arg-type]
+
+    def keys_since(self, manufacturer: Organisation, moment: datetime, master_key: bytes) -> None:
+        """Makes the manufacturer's keys exist since before ``moment``: a letter of the past
+        was sealed by a key that existed then (a younger key would not verify it)."""
+        key = signing_material(self.session, manufacturer, master_key).seal_key
+        key.created_at = min(key.created_at, moment - timedelta(days=1))
+        self.session.flush()
 
     def letter_request(
         self,

@@ -101,20 +101,9 @@ class Issuing:
         }
         values.update(fields)
         if "now" in fields:
-            self.keys_from(fields["now"], values["master_key"])
+            # A letter of the past was sealed by a key that existed then.
+            self.make.keys_since(self.manufacturer, fields["now"], values["master_key"])
         return IssuanceContext(**values)
-
-    def keys_from(self, moment, master_key: bytes) -> None:
-        """Makes the manufacturer's keys exist since before ``moment``: a letter of the past
-        was sealed by a key that existed then (a younger key would not verify it)."""
-        from datetime import timedelta
-
-        from portal.letters.keyring import signing_material
-
-        session = self.make.session
-        key = signing_material(session, self.manufacturer, master_key).seal_key
-        key.created_at = min(key.created_at, moment - timedelta(days=1))
-        session.flush()
 
     def stored_files(self) -> list:
         return sorted(p for p in self.store.root.rglob("*.pdf")) if self.store.root.exists() else []

@@ -4,10 +4,8 @@ and changes nothing then."""
 
 from __future__ import annotations
 
-import base64
 import html
 import io
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,6 +22,7 @@ from portal.letters.keyring import active_certificate, active_seal_key
 from portal.letters.models import LetterSettings
 from portal.letters.seal_image import SealImageError, SealImageErrorCode, generated_seal_png
 from portal.letters.settings import seal_message
+from portal.signing import new_master_key_text
 from portal.signing.certificates import load_certificate_pem
 from portal.signing.pades import validate_pdf_signature
 
@@ -216,14 +215,10 @@ def test_rotation_without_the_master_key_is_refused_and_the_key_stays(issuing, a
     assert active_seal_key(session, issuing.manufacturer.id).id == old.id
 
 
-def _other_master_key() -> str:
-    return base64.urlsafe_b64encode(os.urandom(32)).decode()
-
-
 def test_rotation_with_another_master_key_is_refused_and_nothing_changes(issuing, admin, session):
     old = _sealing_key(issuing, session)
     audit = _count(session, AuditEntry)
-    issuing.app.config["MASTER_KEY"] = _other_master_key()
+    issuing.app.config["MASTER_KEY"] = new_master_key_text()
     response = admin.post("/letters/settings/keys/rotate")
     assert response.status_code == 503
     assert "The signing keys cannot be opened" in _text(response)
@@ -261,7 +256,7 @@ def test_renewal_with_another_master_key_is_refused_and_the_certificate_stays(
     issue_letter(session, issuing.order(), issuing.context())
     old = active_certificate(session, issuing.manufacturer.id)
     audit = _count(session, AuditEntry)
-    issuing.app.config["MASTER_KEY"] = _other_master_key()
+    issuing.app.config["MASTER_KEY"] = new_master_key_text()
     response = admin.post("/letters/settings/certificates/renew")
     assert response.status_code == 503
     assert "The signing keys cannot be opened" in _text(response)

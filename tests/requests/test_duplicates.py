@@ -13,7 +13,6 @@ from portal.accounts.roles import OrgKind
 from portal.db import utcnow
 from portal.letters.context import issuance_context
 from portal.letters.issuance import LetterOrder, issue_letter
-from portal.letters.keyring import signing_material
 from portal.letters.models import Letter, LetterStatus
 from portal.letters.requests_link import order_for_request
 from portal.letters.service import revoke_letter
@@ -35,10 +34,7 @@ def issue(app, world, make, session):
         context = issuance_context(app, world.issuer_client.user)
         context = replace(context, now=context.now - timedelta(days=days_ago))
         if days_ago:
-            # A letter of the past was sealed by a key that already existed then.
-            key = signing_material(session, world.manufacturer, context.master_key).seal_key
-            key.created_at = min(key.created_at, context.now - timedelta(days=1))
-            session.flush()
+            make.keys_since(world.manufacturer, context.now, context.master_key)
         if request is not None:
             return issue_letter(session, order_for_request(request), context)
         day = context.now.date()
