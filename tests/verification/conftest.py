@@ -11,6 +11,7 @@ import pytest
 from portal.db import utcnow
 from portal.letters.issuance import issue_letter
 from portal.letters.models import Letter
+from portal.signing import decode_token, encode_token
 from portal.verification.service import Verification, verify_token_text
 from tests.letters.conftest import Issuing
 
@@ -45,6 +46,14 @@ def verify(session) -> Callable[..., Verification]:
 def path_of(letter: Letter) -> str:
     """Returns the path of the letter's verification page, as its QR code names it."""
     return f"/V/{letter.token}"
+
+
+def flip_bit(token: str, index: int, bit: int = 0) -> str:
+    """Returns the token with one bit of its COSE bytes flipped: byte ``index`` (counted
+    modulo the length, so negative and random indexes work), bit ``bit``."""
+    cose = bytearray(decode_token(token))
+    cose[index % len(cose)] ^= 1 << bit
+    return encode_token(bytes(cose))
 
 
 def url_path(url: str) -> str:

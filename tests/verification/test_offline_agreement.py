@@ -13,8 +13,9 @@ from pathlib import Path
 from portal.accounts.roles import OrgKind
 from portal.letters.keyring import active_seal_key, mark_compromised, new_seal_key
 from portal.letters.service import revoke_letter
-from portal.signing import decode_token, encode_token, load_keyset, offline_verdict
+from portal.signing import load_keyset, offline_verdict
 from portal.verification.service import CheckName, Outcome
+from tests.verification.conftest import flip_bit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,9 +44,7 @@ def _letters(issue, issuing, make, session) -> list:
 
 
 def _tampered(token: str, rng: random.Random) -> str:
-    cose = bytearray(decode_token(token))
-    cose[rng.randrange(len(cose))] ^= 1 << rng.randrange(8)
-    return encode_token(bytes(cose))
+    return flip_bit(token, rng.randrange(10_000), rng.randrange(8))
 
 
 def test_offline_and_web_agree_on_every_letter(issue, issuing, make, session, client, verify):
