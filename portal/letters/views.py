@@ -79,11 +79,11 @@ def list_letters() -> str:
 @allow(*READERS)
 def detail(letter_id: int) -> str:
     letter = letter_of(db_session(), current_org(), letter_id)
-    scans = None
-    if letter.manufacturer_id == current_org().id:
-        scans = scan_summary(db_session(), letter, now=utcnow(), rule=flag_rule())
+    rule, scans = flag_rule(), None
+    if letter.manufacturer_id == current_org().id:  # its exporter does not see the scan log
+        scans = scan_summary(db_session(), letter, now=utcnow(), rule=rule)
     return render_template(
-        "letters/detail.html", letter=letter, revoke=RevokeForm(), scans=scans, rule=flag_rule()
+        "letters/detail.html", letter=letter, revoke=RevokeForm(), scans=scans, rule=rule
     )
 
 

@@ -28,6 +28,8 @@ MAX_INPUT_CHARS = MAX_TOKEN_CHARS + 512
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 _SHORT_CODE_SYMBOLS = 10
+# Typed text that may hold a short code: room for spaces and dashes, refused beyond that.
+MAX_SHORT_CODE_INPUT = 64
 _TOKEN = re.compile(r"[A-Z2-7]+")
 _URL = re.compile(r"(?:HTTPS?://[^/\s?#]+)?(?:/[^\s?#]*)?/V/([A-Z2-7]+)/?")
 _BASE_URL = re.compile(r"HTTPS?://[^/\s?#]+(?:/[^\s?#]*)?")
@@ -87,7 +89,7 @@ def short_code(cose: bytes) -> str:
 
 def normalise_short_code(text: str) -> str:
     """Return a typed short code as ABCDE-FGHJK; TokenError if it cannot be one."""
-    if not isinstance(text, str) or len(text) > 64 or not text.isascii():
+    if not isinstance(text, str) or len(text) > MAX_SHORT_CODE_INPUT or not text.isascii():
         raise TokenError("bad_short_code", "a short code is ten letters and digits")
     symbols = text.strip().upper().translate(_CONFUSABLES)
     if len(symbols) != _SHORT_CODE_SYMBOLS or not set(symbols) <= set(CROCKFORD):

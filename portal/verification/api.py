@@ -13,11 +13,15 @@ from flask import Blueprint, Response, jsonify, request
 
 from portal.db import db_session, utcnow
 from portal.security import csrf, limiter, public
-from portal.signing.token import MAX_INPUT_CHARS
+from portal.signing.token import MAX_INPUT_CHARS, MAX_SHORT_CODE_INPUT
 from portal.verification.models import Channel
 from portal.verification.openapi import openapi_document
 from portal.verification.record import verification_json
-from portal.verification.service import verify_number_and_code, verify_token_text
+from portal.verification.service import (
+    MAX_NUMBER_CHARS,
+    verify_number_and_code,
+    verify_token_text,
+)
 from portal.verification.views import configured, keyset_response, log_scan
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -86,6 +90,12 @@ def _body() -> dict[str, str]:
             raise BadRequest(f"{name} must be a string")
     if len(body.get("token", "")) > MAX_INPUT_CHARS:
         raise BadRequest(f"token is limited to {MAX_INPUT_CHARS} characters")
-    if len(body.get("number", "")) > 32 or len(body.get("code", "")) > 64:
-        raise BadRequest("number is at most 32 characters and code at most 64")
+    if (
+        len(body.get("number", "")) > MAX_NUMBER_CHARS
+        or len(body.get("code", "")) > MAX_SHORT_CODE_INPUT
+    ):
+        raise BadRequest(
+            f"number is at most {MAX_NUMBER_CHARS} characters"
+            f" and code at most {MAX_SHORT_CODE_INPUT}"
+        )
     return body

@@ -9,7 +9,8 @@ from flask_wtf.file import FileField
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from portal.signing.token import MAX_INPUT_CHARS
+from portal.signing.token import MAX_INPUT_CHARS, MAX_SHORT_CODE_INPUT
+from portal.verification.service import MAX_NUMBER_CHARS
 
 
 class TokenForm(FlaskForm):
@@ -27,14 +28,17 @@ class CodeForm(FlaskForm):
         _l("Letter number"),
         validators=[
             DataRequired(_l("Type the letter number printed under the QR code.")),
-            Length(max=32, message=_l("A letter number has at most 32 characters.")),
+            Length(max=MAX_NUMBER_CHARS, message=_l("A letter number has at most 32 characters.")),
         ],
     )
     code = StringField(
         _l("Verification code"),
         validators=[
             DataRequired(_l("Type the verification code printed under the QR code.")),
-            Length(max=64, message=_l("A verification code has ten letters and digits.")),
+            Length(
+                max=MAX_SHORT_CODE_INPUT,
+                message=_l("A verification code has ten letters and digits."),
+            ),
         ],
     )
 

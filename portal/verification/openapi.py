@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from portal.letters.models import LetterStatus
-from portal.signing.token import MAX_INPUT_CHARS
-from portal.verification.service import CheckName, Outcome, Verdict
+from portal.signing.token import MAX_INPUT_CHARS, MAX_SHORT_CODE_INPUT
+from portal.verification.service import MAX_NUMBER_CHARS, CheckName, Outcome, Verdict
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -111,8 +111,8 @@ _REQUEST = {
         ),
         _object(
             {
-                "number": {"type": "string", "minLength": 1, "maxLength": 32},
-                "code": {"type": "string", "minLength": 1, "maxLength": 64},
+                "number": {"type": "string", "minLength": 1, "maxLength": MAX_NUMBER_CHARS},
+                "code": {"type": "string", "minLength": 1, "maxLength": MAX_SHORT_CODE_INPUT},
             },
             description="The letter number and the verification code printed under the QR.",
         ),
