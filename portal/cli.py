@@ -21,7 +21,7 @@ from portal.db import database
 from portal.demo import seed_demo
 from portal.errors import PortalError
 from portal.letters.authority import ensure_authority
-from portal.letters.context import master_key
+from portal.letters.context import authority_profile, master_key
 from portal.letters.master_key import KeyCounts, check_master_key, reseal_stored_keys
 from portal.letters.runner import run_pending_jobs
 from portal.signing import MasterKeyError, new_master_key_text, parse_master_key
@@ -50,7 +50,7 @@ def init_command() -> None:
     """Create or upgrade the database to the newest schema."""
     migrations.upgrade(current_app.config["DATABASE_URL"])
     with unit_of_work() as session:
-        ensure_authority(session, master_key(current_app))
+        ensure_authority(session, master_key(current_app), authority_profile(current_app))
     click.echo("The database is up to date and the Portal's signing authority exists.")
 
 

@@ -21,6 +21,14 @@ class DefaultConfig:
     # None: generated once and kept in the instance folder.
     MASTER_KEY: str | None = None
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
+    # The operator named in the Portal's root certificate (read once, when the root is made).
+    AUTHORITY_ORGANISATION: str = "After-Sales Service Confirmation Portal"
+    AUTHORITY_COUNTRY: str = "CN"  # ISO 3166-1 alpha-2
+    # An RFC 3161 timestamping service for the letters' PDF signatures (PAdES B-T), and a PEM
+    # file of the roots its certificate chains to (its validation data is embedded too).
+    TSA_URL: str | None = None
+    TSA_CA_FILE: str | None = None
+    TSA_TIMEOUT_SECONDS: float = 10.0
     REDIS_URL: str | None = None
     STORAGE_DIR: str | None = None  # None: <instance>/storage
     PDF_FONT_PATH: str | None = None  # None: the packaged WenQuanYi Micro Hei

@@ -47,14 +47,17 @@ def _count(engine: sa.Engine, model: type) -> int:
 
 def test_init_on_an_empty_database(empty_app):
     app, engine = empty_app
+    app.config.update(AUTHORITY_ORGANISATION="Portal Operator Ltd", AUTHORITY_COUNTRY="SG")
     result = app.test_cli_runner().invoke(args=["init"])
     assert result.exit_code == 0, result.output
     assert "user_account" in sa.inspect(engine).get_table_names()
     with Session(engine) as session:
         authority = session.scalar(sa.select(PortalAuthority))
         certificate = load_certificate_pem(authority.certificate_pem)
-    assert certificate.subject.rfc4514_string() == f"CN={AUTHORITY_NAME}"
-    again = app.test_cli_runner().invoke(args=["init"])  # idempotent
+    assert certificate.subject.rfc4514_string() == f"CN={AUTHORITY_NAME},O=Portal Operator Ltd,C=SG"
+    # Idempotent, and the root stays the same even when the configured name changes later.
+    app.config.update(AUTHORITY_ORGANISATION="Someone Else")
+    again = app.test_cli_runner().invoke(args=["init"])
     assert again.exit_code == 0
     assert _count(engine, PortalAuthority) == 1
 

@@ -3,8 +3,10 @@ form."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from cryptography import x509
 from flask import Flask
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
@@ -12,12 +14,14 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts.models import Organisation
 from portal.clock import today_in_china
 from portal.countries import label
+from portal.letters.authority import AuthorityProfile
 from portal.letters.forms import IssueForm
 from portal.letters.issuance import IssuanceContext, LetterOrder
-from portal.letters.key_errors import keys_unavailable
+from portal.letters.key_errors import keys_unavailable, timestamp_unavailable
 from portal.outlets.queries import countries_with_active_outlets
 from portal.requests.models import FuelType
 from portal.signing import MasterKeyError, parse_master_key
+from portal.signing.pades import TimestampService
 from portal.storage import FileStorage
 
 
@@ -38,7 +42,38 @@ def issuance_context(app: Flask, actor: Any) -> IssuanceContext:
         store=FileStorage(app.config["STORAGE_DIR"]),
         actor=actor,
         font_path=app.config.get("PDF_FONT_PATH"),
+        authority=authority_profile(app),
+        timestamp=timestamp_service(app),
     )
+
+
+def authority_profile(app: Flask) -> AuthorityProfile:
+    """Returns the operator's name for the Portal's root, and where its CRL is published."""
+    return AuthorityProfile(
+        organisation=app.config["AUTHORITY_ORGANISATION"],
+        country=app.config["AUTHORITY_COUNTRY"],
+        public_base_url=app.config["PUBLIC_BASE_URL"],
+    )
+
+
+def timestamp_service(app: Flask) -> TimestampService | None:
+    """Returns the configured RFC 3161 timestamping service, or None; raises
+    TimestampUnavailable when the file of its root certificates cannot be read."""
+    url = app.config.get("TSA_URL")
+    if not url:
+        return None
+    path = app.config.get("TSA_CA_FILE")
+    try:
+        roots = _certificates_in(path) if path else ()
+    except (OSError, ValueError):
+        raise timestamp_unavailable() from None
+    return TimestampService(url, roots, timeout=float(app.config["TSA_TIMEOUT_SECONDS"]))
+
+
+@lru_cache(maxsize=4)
+def _certificates_in(path: str) -> tuple[x509.Certificate, ...]:
+    with open(path, "rb") as handle:
+        return tuple(x509.load_pem_x509_certificates(handle.read()))
 
 
 def issue_form_choices(form: IssueForm, org: Organisation, session: Session) -> None:

@@ -25,7 +25,7 @@ from portal.accounts.roles import MANUFACTURER_ROLES, Role
 from portal.db import db_session
 from portal.errors import NotFound, PortalError
 from portal.letters import keyring
-from portal.letters.context import master_key
+from portal.letters.context import authority_profile, master_key
 from portal.letters.forms import CertificateUploadForm, CompromisedForm, SealForm, SettingsForm
 from portal.letters.key_models import SealKey, SigningCertificate
 from portal.letters.rendering import specimen_pdf
@@ -187,6 +187,7 @@ def renew_certificate() -> Response:
         db_session(),
         current_org(),
         master_key(current_app, changing_keys=True),
+        profile=authority_profile(current_app),
         actor=current_user,
     )
     flash(_("A new signing certificate from the Portal's authority is active."), "success")
