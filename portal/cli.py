@@ -25,6 +25,7 @@ from portal.letters.context import authority_profile, master_key
 from portal.letters.master_key import KeyCounts, check_master_key, reseal_stored_keys
 from portal.letters.runner import run_pending_jobs
 from portal.signing import MasterKeyError, new_master_key_text, parse_master_key
+from portal.signing.certificates import certificate_pem, load_certificate_pem, sha256_fingerprint
 
 
 @contextmanager
@@ -52,6 +53,20 @@ def init_command() -> None:
     with unit_of_work() as session:
         ensure_authority(session, master_key(current_app), authority_profile(current_app))
     click.echo("The database is up to date and the Portal's signing authority exists.")
+
+
+@click.command("root-certificate")
+@with_appcontext
+def root_certificate_command() -> None:
+    """Print the SHA-256 fingerprint and PEM of the Portal's root certificate (made if none)."""
+    with unit_of_work() as session:
+        authority = ensure_authority(
+            session, master_key(current_app), authority_profile(current_app)
+        )
+        root = load_certificate_pem(authority.certificate_pem)
+    click.echo(f"Subject: {root.subject.rfc4514_string()}")
+    click.echo(f"SHA-256 fingerprint: {sha256_fingerprint(root)}")
+    click.echo(certificate_pem(root).decode(), nl=False)
 
 
 @click.command("create-org")
@@ -264,6 +279,7 @@ def register(app: Flask) -> None:
     """Adds the Portal's commands to `flask --app portal`."""
     for command in (
         init_command,
+        root_certificate_command,
         create_org_command,
         create_user_command,
         seed_demo_command,

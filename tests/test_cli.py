@@ -25,7 +25,7 @@ from portal.letters.key_models import PortalAuthority
 from portal.outlets.models import Outlet
 from portal.requests.models import LetterRequest
 from portal.signing import new_master_key_text
-from portal.signing.certificates import load_certificate_pem
+from portal.signing.certificates import certificate_pem, load_certificate_pem, sha256_fingerprint
 from tests.conftest import fresh_database, make_test_config
 
 
@@ -60,6 +60,16 @@ def test_init_on_an_empty_database(empty_app):
     again = app.test_cli_runner().invoke(args=["init"])
     assert again.exit_code == 0
     assert _count(engine, PortalAuthority) == 1
+
+
+def test_root_certificate_prints_the_published_root_and_its_fingerprint(empty_app):
+    app, _ = empty_app
+    assert app.test_cli_runner().invoke(args=["init"]).exit_code == 0
+    result = app.test_cli_runner().invoke(args=["root-certificate"])
+    assert result.exit_code == 0, result.output
+    root = load_certificate_pem(result.output[result.output.index("-----BEGIN") :].encode())
+    assert f"SHA-256 fingerprint: {sha256_fingerprint(root)}" in result.output
+    assert app.test_client().get("/.well-known/portal-ca.pem").data == certificate_pem(root)
 
 
 def test_run_demo_sets_up_seeds_and_serves_on_localhost(empty_app, monkeypatch):

@@ -13,16 +13,35 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from portal.letters.authority import CRL_PATH, ROOT_PATH, trust_roots
+from portal.letters.authority import AUTHORITY_NAME, CRL_PATH, ROOT_PATH, trust_roots
 from portal.letters.issuance import issue_letter
 from portal.letters.key_errors import TimestampUnavailable
-from portal.letters.keyring import active_certificate, active_seal_key, mark_compromised
+from portal.letters.key_models import PortalAuthority, SigningCertificate
+from portal.letters.keyring import (
+    active_certificate,
+    active_seal_key,
+    certificate_aad,
+    mark_compromised,
+)
 from portal.letters.models import Letter
-from portal.signing.certificates import load_certificate_pem, sha256_fingerprint
+from portal.signing import parse_master_key
+from portal.signing.certificates import (
+    certificate_pem,
+    create_certificate_authority,
+    generate_ec_key,
+    issue_signing_certificate,
+    load_certificate_pem,
+    seal_certificate_key,
+    seal_ec_key,
+    sha256_fingerprint,
+)
 from portal.signing.pades import TimestampService, validate_pdf_signature
 from tests.letters import relying_party as rp
+from tests.letters.conftest import sign
+from tests.letters.samples import SealPki
 from tests.letters.timestamp_server import running_tsa
 
 pytestmark = pytest.mark.slow
@@ -216,3 +235,44 @@ def test_a_silent_timestamping_service_issues_nothing(issuing, session):
     assert "timestamping service" in raised.value.message
     assert session.query(Letter).count() == before
     assert issuing.stored_files() == []
+
+
+def test_letters_of_an_older_root_keep_verifying(issuing, session, client, rendered, tmp_path):
+    # The root and certificate as the Portal made them before roots named their operator and
+    # certificates pointed to a CRL, and a letter signed with them (B-B).
+    master = parse_master_key(issuing.app.config["MASTER_KEY"])
+    old_key, old_root = create_certificate_authority(AUTHORITY_NAME)
+    session.add(
+        PortalAuthority(
+            certificate_pem=certificate_pem(old_root),
+            sealed_key=seal_ec_key(old_key, master, aad=b"authority"),
+        )
+    )
+    key = generate_ec_key()
+    old_cert = issue_signing_certificate(
+        old_key, old_root, organisation_name="Old", common_name="Old", public_key=key.public_key()
+    )
+    manufacturer_id = issuing.manufacturer.id
+    session.add(
+        SigningCertificate(
+            manufacturer_id=manufacturer_id,
+            certificate_pem=certificate_pem(old_cert),
+            chain_pem=certificate_pem(old_root),
+            sealed_private_key=seal_certificate_key(
+                key, master, aad=certificate_aad(manufacturer_id, old_cert)
+            ),
+            source="portal",
+            not_after=old_cert.not_valid_after_utc,
+        )
+    )
+    session.flush()
+    old_letter = sign(rendered, SealPki(old_key, old_root, key, old_cert))
+    # A new letter: a new root naming the operator, a new certificate of the current profile.
+    letter = issue_letter(session, issuing.order(), issuing.context())
+    root = load_certificate_pem(_published_root(client, tmp_path).read_bytes())
+    assert root != old_root and root.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)
+    renewed = load_certificate_pem(active_certificate(session, manufacturer_id).certificate_pem)
+    assert renewed.issuer == root.subject
+    roots = trust_roots(session)
+    assert validate_pdf_signature(old_letter, trust_roots=roots).ok
+    assert validate_pdf_signature(_letter_pdf(issuing, letter), trust_roots=roots).ok
