@@ -25,7 +25,7 @@ class DefaultConfig:
     AUTHORITY_ORGANISATION: str = "After-Sales Service Confirmation Portal"
     AUTHORITY_COUNTRY: str = "CN"  # ISO 3166-1 alpha-2
     # An RFC 3161 timestamping service for the letters' PDF signatures (PAdES B-T), and a PEM
-    # file of the roots its certificate chains to (its validation data is embedded too).
+    # file of the roots its certificate chains to (embedded beside the letter's chain).
     TSA_URL: str | None = None
     TSA_CA_FILE: str | None = None
     TSA_TIMEOUT_SECONDS: float = 10.0

@@ -11,7 +11,6 @@ check the letter with a PDF reader or with ``validate_pdf_signature`` below.
 from __future__ import annotations
 
 import io
-import logging
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -33,10 +32,10 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko.sign.validation import SignatureCoverageLevel
 from pyhanko.sign.validation import validate_pdf_signature as _validate
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -62,16 +61,6 @@ BYTES_RESERVED = 8192
 # The signed attributes, signer info and CMS framing around the certificates and signature.
 _CMS_OVERHEAD = 2048
 
-
-class _QuietAboutNoFetching(logging.Filter):
-    """Drops pyHanko's warning that validation data is embedded without fetching: the
-    Portal hands it the only CRL that matters, its own, on purpose."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "fetching is not allowed" not in record.getMessage()
-
-
-logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_QuietAboutNoFetching())
 # Room for a timestamp token: the TSA's signature and its certificates.
 _TIMESTAMP_RESERVE = 2 * 6144
 # Key usages that let a certificate sign a letter, as PDF readers accept them: any one.
@@ -85,7 +74,7 @@ class TimestampUnavailable(SigningError):
 @dataclass(frozen=True)
 class TimestampService:
     """An RFC 3161 timestamping service: its address, and the roots its certificate chains
-    to (so that its validation data can be embedded too)."""
+    to (embedded beside the letter's chain)."""
 
     url: str
     roots: tuple[x509.Certificate, ...] = ()
@@ -111,11 +100,10 @@ def sign_pdf(
 
     The signature field covers ``field_rect`` (PDF points, x1 y1 x2 y2) on page
     ``page_index``; ``chain`` holds the intermediate and root certificates to embed. With
-    ``crls`` (DER), the chain and CRLs are embedded for long-term validation (B-LT); the
-    signer's chain must then end in a root of ``chain``. With ``timestamp`` the signature is
-    timestamped (B-T); TimestampUnavailable if the service fails.
+    ``crls`` (DER), the chain and CRLs also go into the DSS for long-term validation (B-LT).
+    With ``timestamp`` the signature is timestamped (B-T); TimestampUnavailable if the
+    service fails.
     """
-    long_term = bool(crls)
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
@@ -123,12 +111,6 @@ def sign_pdf(
         reason=reason,
         location=location,
         name=signer_name,
-        embed_validation_info=long_term,
-        validation_context=_signing_context(chain, crls, timestamp) if long_term else None,
-        # In the signed revision, covered by the signature: one write, and nothing appended.
-        dss_settings=DSSContentSettings(
-            placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False
-        ),
     )
     pdf_signer = signers.PdfSigner(
         meta,
@@ -140,7 +122,9 @@ def sign_pdf(
         ),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    reserved = _bytes_reserved(key, certificate, chain) + 2 * sum(len(c) for c in crls)
+    if crls:
+        _add_validation_data(writer, (certificate, *chain), crls, timestamp)
+    reserved = _bytes_reserved(key, certificate, chain)
     if timestamp is not None:
         reserved += _TIMESTAMP_RESERVE
     try:
@@ -150,19 +134,22 @@ def sign_pdf(
     return out.getvalue()
 
 
-def _signing_context(
-    chain: Sequence[x509.Certificate], crls: Sequence[bytes], timestamp: TimestampService | None
-) -> ValidationContext:
-    """Give back the context pyHanko collects validation data with: the roots of the chain
-    (and of the timestamping service), the given CRLs, and no network."""
-    roots = [c for c in chain if c.issuer == c.subject]
-    if timestamp is not None:
-        roots += timestamp.roots
-    return ValidationContext(
-        trust_roots=[_asn1_cert(c) for c in roots],
+def _add_validation_data(
+    writer: IncrementalPdfFileWriter,
+    certificates: Sequence[x509.Certificate],
+    crls: Sequence[bytes],
+    timestamp: TimestampService | None,
+) -> None:
+    """Write the document security store into the revision about to be signed: the chain,
+    the timestamping service's roots and the CRLs. The Portal issued the chain and signed the
+    CRL a moment ago, so they are written as they are; pyHanko's own route would validate the
+    chain first and cost a quarter more than the signature itself."""
+    roots = timestamp.roots if timestamp is not None else ()
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer,
+        None,  # no VRI entry: it would need the signature, and PAdES baseline drops it
+        certs=[_asn1_cert(c) for c in (*certificates, *roots)],
         crls=[asn1_crl.CertificateList.load(c) for c in crls],
-        allow_fetching=False,
-        revocation_mode="soft-fail",
     )
 
 
