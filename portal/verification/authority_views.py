@@ -3,7 +3,6 @@ readers, pdfsig, pyHanko): no account needed."""
 
 from __future__ import annotations
 
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, Response, current_app
 from flask_babel import gettext as _
@@ -24,16 +23,14 @@ from portal.signing.certificates import load_certificate_pem, sha256_fingerprint
 bp = Blueprint("authority", __name__)
 
 
-def published_root() -> x509.Certificate | None:
-    """Returns the Portal's current root certificate, or None before it exists."""
-    authority = current_authority(db_session())
-    return None if authority is None else load_certificate_pem(authority.certificate_pem)
-
-
 def published_root_fingerprint() -> str | None:
-    """Returns the SHA-256 fingerprint of the published root, as readers show it."""
-    root = published_root()
-    return None if root is None else sha256_fingerprint(root)
+    """Returns the SHA-256 fingerprint of the published root, as readers show it (None while
+    the master key cannot make the root)."""
+    try:
+        authority = _authority()
+    except KeysUnavailable:
+        return None
+    return sha256_fingerprint(load_certificate_pem(authority.certificate_pem))
 
 
 @bp.route(ROOT_PATH)
