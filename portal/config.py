@@ -22,6 +22,9 @@ class DefaultConfig:
     MASTER_KEY: str | None = None
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
     REDIS_URL: str | None = None
+    # Where letter PDFs and scans are kept: "folder" (STORAGE_DIR, one machine) or
+    # "database" (the stored_file table: every instance of the Portal reads the same files).
+    STORAGE: str = "folder"
     STORAGE_DIR: str | None = None  # None: <instance>/storage
     PDF_FONT_PATH: str | None = None  # None: the packaged WenQuanYi Micro Hei
     MAX_CONTENT_LENGTH: int = 60 * 1024 * 1024  # hard cap; each upload has its own smaller limit
@@ -65,6 +68,10 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'portal.sqlite3'}"
     if not app.config["STORAGE_DIR"]:
         app.config["STORAGE_DIR"] = str(instance / "storage")
+    if app.config["STORAGE"] not in ("folder", "database"):
+        raise ValueError(
+            f"PORTAL_STORAGE must be 'folder' or 'database', not {app.config['STORAGE']!r}"
+        )
     for key in ("SECRET_KEY", "MASTER_KEY"):
         if not app.config[key]:
             app.config[key] = _instance_secret(instance, key.lower())
