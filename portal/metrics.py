@@ -53,7 +53,7 @@ bp = Blueprint("metrics", __name__)
 
 @event.listens_for(Session, "after_flush")
 def _note_new_rows(session: Session, _context: object) -> None:
-    from portal.letters.models import Letter
+    from portal.letters.lifecycle.models import Letter
     from portal.verification.models import VerificationScan
 
     # Each count is tied to the innermost transaction open now (a savepoint too).
@@ -92,7 +92,7 @@ def _forget(session: Session, previous: SessionTransaction) -> None:
 
 
 def _queue_depth() -> GaugeMetricFamily:
-    from portal.letters.job_models import IssueJob, IssueJobItem, JobStatus
+    from portal.letters.batches.models import IssueJob, IssueJobItem, JobStatus
 
     waiting = db_session().scalar(
         sa.select(sa.func.count())

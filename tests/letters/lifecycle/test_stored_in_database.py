@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from portal.letters.models import Letter
+from portal.letters.lifecycle.models import Letter
 from portal.storage import StoredFile
-from tests.letters.test_views import _form
+from tests.letters.lifecycle.test_views import _form
 
 
 @pytest.fixture
