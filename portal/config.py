@@ -50,8 +50,16 @@ class DefaultConfig:
     # A letter verified this often within this many days is flagged to its manufacturer.
     VERIFICATION_FLAG_COUNT: int = 20
     VERIFICATION_FLAG_DAYS: int = 7
-    JOB_RUNNER: str = "thread"  # "thread": batches run in the web process; "external": run-jobs
-    ISSUE_WORKERS: int | None = None  # processes sealing letters in a batch; None: every core
+    # Batches go over a Dramatiq queue: on QUEUE_URL (default: REDIS_URL) to worker processes
+    # (`flask --app portal run-worker`), or, with neither set, in memory to threads of the web
+    # process. "thread": this process also works on batches; "external": only workers do.
+    JOB_RUNNER: str = "thread"
+    QUEUE_URL: str | None = None
+    QUEUE_NAMESPACE: str = "portal"
+    QUEUE_CHUNK_SIZE: int = 10  # letters a message; a dead worker's chunk is sealed again
+    QUEUE_THREADS: int = 1  # threads of the web process's own worker (embedded queue)
+    QUEUE_HEARTBEAT_SECONDS: int = 30  # a worker silent this long is dead: its chunk goes back
+    QUEUE_STALE_SECONDS: int = 300  # a job nobody moved this long has its chunks sent again
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -30,7 +30,7 @@ from portal.db import db_session
 from portal.security import public
 
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    # A command run beside gunicorn (flask init, run-jobs) writes its values there too.
+    # A command run beside gunicorn (flask init, run-worker) writes its values there too.
     os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 LETTERS_ISSUED = Counter("portal_letters_issued", "Letters sealed and committed to the register")
