@@ -8,15 +8,15 @@ from flask import Blueprint, Response, current_app
 from flask_babel import gettext as _
 
 from portal.db import db_session, utcnow
-from portal.letters.authority import (
+from portal.letters.keys.authority import (
     CRL_PATH,
     ROOT_PATH,
     authority_crl,
     current_authority,
     ensure_authority,
 )
-from portal.letters.context import authority_profile, master_key
-from portal.letters.key_errors import KeysUnavailable
+from portal.letters.keys.errors import KeysUnavailable
+from portal.letters.lifecycle.context import authority_profile, master_key
 from portal.security import limiter, public
 from portal.signing.certificates import load_certificate_pem, sha256_fingerprint
 
