@@ -8,9 +8,10 @@ from portal.letters.key_models import PortalAuthority, SealKey, SigningCertifica
 from portal.letters.models import Letter, LetterCounter, LetterOutlet, LetterSettings
 from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
-from portal.verification.models import VerificationScan
+from portal.verification.models import ApiKey, VerificationScan
 
 __all__ = [
+    "ApiKey",
     "AuditEntry",
     "Base",
     "Brand",

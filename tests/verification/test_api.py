@@ -66,7 +66,7 @@ def test_a_wrong_code_and_an_unknown_number_answer_alike(issue, client):
         "/api/v1/verify", json={"number": "NOPE-2026-000001", "code": letter.short_code}
     ).get_json()
     for body in (wrong_code, unknown):
-        assert body["verdict"] == "not_genuine"
+        assert body["verdict"] == "cannot_check" and body["genuine"] is None
         assert body["reason"]["code"] == "no_match"
         assert body["letter"] is None
     assert wrong_code["reason"] == unknown["reason"]
@@ -109,7 +109,8 @@ def test_messages_follow_the_accept_language(issue, client):
     body = client.post(
         "/api/v1/verify", json={"token": "AAAA"}, headers={"Accept-Language": "fr-FR"}
     ).get_json()
-    assert body["verdict"] == "not_genuine"
+    assert body["verdict"] == "cannot_check"
+    assert body["next_step"] and body["title"] == "Vérification impossible"
     assert (
         body["reason"]["message"]
         != client.post("/api/v1/verify", json={"token": "AAAA"}).get_json()["reason"]["message"]
