@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app, g, jsonify, request
 from flask.wrappers import Response
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 from sqlalchemy.orm import Session
@@ -55,9 +56,11 @@ def create_api_key(
     """Returns the new key's record and the key itself (which is not stored)."""
     name = (name or "").strip()
     if not name or len(name) > MAX_NAME_CHARS:
-        raise PortalError(f"Name the system the key is for (1 to {MAX_NAME_CHARS} characters).")
+        raise PortalError(
+            _("Name the system the key is for (1 to %(n)s characters).", n=MAX_NAME_CHARS)
+        )
     if not 1 <= checks_per_minute <= 100_000 or not 1 <= misses_per_hour <= 100_000:
-        raise PortalError("Quotas are whole numbers from 1 to 100000.")
+        raise PortalError(_("Quotas are whole numbers from 1 to 100000."))
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     record = ApiKey(
         name=name,
