@@ -20,7 +20,9 @@ class DefaultConfig:
     # Encrypts every private signing key at rest (urlsafe base64 of 32 bytes).
     # None: generated once and kept in the instance folder.
     MASTER_KEY: str | None = None
-    PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
+    # The address letters carry in their QR codes, reachable for as long as letters are
+    # checked (years). None: nothing is issued, except in debug and test runs.
+    PUBLIC_BASE_URL: str | None = None
     REDIS_URL: str | None = None
     STORAGE_DIR: str | None = None  # None: <instance>/storage
     PDF_FONT_PATH: str | None = None  # None: the packaged WenQuanYi Micro Hei

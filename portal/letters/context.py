@@ -15,6 +15,7 @@ from portal.countries import label
 from portal.letters.forms import IssueForm
 from portal.letters.issuance import IssuanceContext, LetterOrder
 from portal.letters.key_errors import keys_unavailable
+from portal.letters.public_address import letters_base_url
 from portal.outlets.queries import countries_with_active_outlets
 from portal.requests.models import FuelType
 from portal.signing import MasterKeyError, parse_master_key
@@ -34,7 +35,7 @@ def issuance_context(app: Flask, actor: Any) -> IssuanceContext:
     """Returns the issuance context from the app's configuration."""
     return IssuanceContext(
         master_key=master_key(app),
-        base_url=app.config["PUBLIC_BASE_URL"],
+        base_url=letters_base_url(app),
         store=FileStorage(app.config["STORAGE_DIR"]),
         actor=actor,
         font_path=app.config.get("PDF_FONT_PATH"),

@@ -31,6 +31,7 @@ from portal.errors import NotFound, PortalError
 from portal.letters.batch import awaits_runner, retry_job, start_job
 from portal.letters.job_models import IssueJob
 from portal.letters.models import Letter
+from portal.letters.public_address import letters_base_url
 from portal.letters.runner import wake_runner
 from portal.security import allow
 from portal.storage import storage
@@ -62,6 +63,7 @@ def _resume(job: IssueJob) -> IssueJob:
 def start() -> Response:
     ids = [int(value) for value in request.form.getlist("request_ids") if value.isdigit()]
     try:
+        letters_base_url(current_app)  # refused before a job is queued, not by the runner
         with db_session().begin_nested():
             job = start_job(db_session(), current_org(), ids, actor=current_user)
     except PortalError as error:

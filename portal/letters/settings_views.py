@@ -28,6 +28,7 @@ from portal.letters import keyring
 from portal.letters.context import master_key
 from portal.letters.forms import CertificateUploadForm, CompromisedForm, SealForm, SettingsForm
 from portal.letters.key_models import SealKey, SigningCertificate
+from portal.letters.public_address import configured_base_url
 from portal.letters.rendering import specimen_pdf
 from portal.letters.settings import letter_settings, update_letter_settings, upload_seal_image
 from portal.letters.uploaded_certificates import MAX_FILE, read_upload
@@ -62,7 +63,13 @@ def settings() -> str | Response:
         else:
             flash(_("The letter settings are saved."), "success")
             return redirect(url_for("letter_settings.settings"))
-    return render_template("letters/settings.html", form=form, seal=SealForm(), settings=current)
+    return render_template(
+        "letters/settings.html",
+        form=form,
+        seal=SealForm(),
+        settings=current,
+        base_url=configured_base_url(current_app),
+    )
 
 
 @bp.route("/seal", methods=["POST"])
