@@ -7,8 +7,10 @@ import html
 
 import pytest
 import sqlalchemy as sa
+import zxingcpp
 
 from portal.letters.models import Letter
+from tests.letters.pdfcheck import render_page
 from tests.letters.test_views import _form
 
 
@@ -29,6 +31,9 @@ def test_no_letter_is_issued_until_the_public_address_is_set(issuing, login_as, 
     app.config["PUBLIC_BASE_URL"] = "https://portal.example.cn"
     assert client.post("/letters/new", data=_form(issuing)).status_code == 302
     (letter,) = session.scalars(sa.select(Letter))
+    pdf = issuing.store.get(letter.pdf_key)
+    (code,) = zxingcpp.read_barcodes(render_page(pdf, 0), formats=zxingcpp.BarcodeFormat.QRCode)
+    assert code.text == f"HTTPS://PORTAL.EXAMPLE.CN/V/{letter.token}"
     settings = html.unescape(client.get("/letters/settings").get_data(as_text=True))
     assert "https://portal.example.cn/V/…" in settings
     assert "years" in settings and "must stay reachable" in settings
