@@ -34,7 +34,7 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT: int | None = 8 * 3600
     LANGUAGES: tuple[str, ...] = ("en", "zh_Hans")
     # The public verification pages and API speak these too (verdicts and field names).
-    VERIFICATION_LANGUAGES: tuple[str, ...] = ("en", "zh_Hans", "ru", "es", "fr", "ar")
+    VERIFICATION_LANGUAGES: tuple[str, ...] = ("en", "zh_Hans", "ru", "es", "fr", "ar", "kk", "uz")
     BABEL_DEFAULT_LOCALE: str = "en"
     BABEL_DEFAULT_TIMEZONE: str = "UTC"
     LOGIN_FREE_ATTEMPTS: int = 5  # failures before an account's sign-in is slowed down

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import get_locale
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import Organisation
 from portal.clock import today_in_china
-from portal.countries import label
+from portal.countries import local_choices
 from portal.letters.forms import IssueForm
 from portal.letters.issuance import IssuanceContext, LetterOrder
 from portal.letters.key_errors import keys_unavailable
@@ -49,7 +50,9 @@ def issue_form_choices(form: IssueForm, org: Organisation, session: Session) -> 
     covered = countries_with_active_outlets(
         session, manufacturer_id=org.id, brand_id=None, on=today_in_china()
     )
-    form.country.choices = [SelectChoice(code, label(code)) for code in covered]
+    form.country.choices = [
+        SelectChoice(code, name) for code, name in local_choices(get_locale(), list(covered))
+    ]
     form.fuel_type.choices = [SelectChoice("", "—")] + [
         SelectChoice(f.value, f.value) for f in FuelType
     ]

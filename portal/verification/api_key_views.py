@@ -12,8 +12,8 @@ from portal.accounts.roles import Role
 from portal.db import db_session
 from portal.errors import NotFound
 from portal.security import allow
+from portal.verification.api_key_forms import ApiKeyForm
 from portal.verification.api_keys import api_keys, create_api_key, revoke_api_key
-from portal.verification.forms import ApiKeyForm
 from portal.verification.models import ApiKey
 
 bp = Blueprint("api_keys", __name__, url_prefix="/api-keys")

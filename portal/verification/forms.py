@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
 from portal.signing.token import MAX_INPUT_CHARS, MAX_SHORT_CODE_INPUT
 from portal.verification.service import MAX_NUMBER_CHARS
@@ -45,20 +45,3 @@ class CodeForm(FlaskForm):
 
 class PdfForm(FlaskForm):
     file = FileField(_l("The letter's PDF file"))
-
-
-class ApiKeyForm(FlaskForm):
-    """A new API key: whose system it is for, and its quotas."""
-
-    name = StringField(
-        _l("Licensing system"),
-        validators=[DataRequired(_l("Name the system the key is for.")), Length(max=120)],
-    )
-    checks_per_minute = IntegerField(
-        _l("Checks per minute"),
-        validators=[InputRequired(), NumberRange(min=1, max=100_000)],
-    )
-    misses_per_hour = IntegerField(
-        _l("Number-and-code misses per hour"),
-        validators=[InputRequired(), NumberRange(min=1, max=100_000)],
-    )
