@@ -115,3 +115,20 @@ def test_messages_follow_the_accept_language(issue, client):
         body["reason"]["message"]
         != client.post("/api/v1/verify", json={"token": "AAAA"}).get_json()["reason"]["message"]
     )
+
+
+def test_human_readable_fields_follow_the_language(issue, client):
+    letter = issue()
+    for language, country in (("ru", "Германия"), ("uz", "Germaniya")):
+        body = client.post(
+            "/api/v1/verify", json={"token": letter.token}, headers={"Accept-Language": language}
+        ).get_json()
+        assert body["letter"]["country"] == "DE" and body["letter"]["country_name"] == country
+        assert body["letter"]["valid_until"] == letter.valid_until.isoformat()
+        assert body["letter"]["valid_until_text"] != body["letter"]["valid_until"]
+    arabic = client.get(f"/V/{letter.token}", headers={"Accept-Language": "ar"})
+    page = arabic.get_data(as_text=True)
+    assert "<bdi>ألمانيا (DE)</bdi>" in page
+    assert f"<bdi>{letter.manufacturer.name_en}</bdi>" in page
+    russian = client.get(f"/V/{letter.token}", headers={"Accept-Language": "ru"})
+    assert "сентября 2026" in russian.get_data(as_text=True)  # the registration date
