@@ -8,17 +8,23 @@ from typing import Any
 
 from cryptography import x509
 from flask import Flask
+from flask_babel import get_locale
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import Organisation
 from portal.clock import today_in_china
-from portal.countries import label
+from portal.countries import local_choices
 from portal.letters.keys.authority import AuthorityProfile
 from portal.letters.keys.errors import keys_unavailable, timestamp_unavailable
 from portal.letters.lifecycle.forms import IssueForm
 from portal.letters.lifecycle.issuance import IssuanceContext
 from portal.letters.lifecycle.orders import LetterOrder
+from portal.letters.lifecycle.public_address import (
+    DEVELOPMENT_BASE_URL,
+    configured_base_url,
+    letters_base_url,
+)
 from portal.outlets.queries import countries_with_active_outlets
 from portal.requests.models import FuelType
 from portal.signing import MasterKeyError, parse_master_key
@@ -37,23 +43,26 @@ def master_key(app: Flask, *, changing_keys: bool = False) -> bytes:
 
 def issuance_context(app: Flask, actor: Any) -> IssuanceContext:
     """Returns the issuance context from the app's configuration."""
+    base_url = letters_base_url(app)
     return IssuanceContext(
         master_key=master_key(app),
-        base_url=app.config["PUBLIC_BASE_URL"],
+        base_url=base_url,
         store=storage_for(app),
         actor=actor,
         font_path=app.config.get("PDF_FONT_PATH"),
-        authority=authority_profile(app),
+        authority=authority_profile(app, base_url),
         timestamp=timestamp_service(app),
     )
 
 
-def authority_profile(app: Flask) -> AuthorityProfile:
-    """Returns the operator's name for the Portal's root, and where its CRL is published."""
+def authority_profile(app: Flask, base_url: str | None = None) -> AuthorityProfile:
+    """Returns the operator's name for the Portal's root, and where its CRL is published:
+    under ``base_url``, else the configured address (only a root, which names no address,
+    is made without one)."""
     return AuthorityProfile(
         organisation=app.config["AUTHORITY_ORGANISATION"],
         country=app.config["AUTHORITY_COUNTRY"],
-        public_base_url=app.config["PUBLIC_BASE_URL"],
+        public_base_url=base_url or configured_base_url(app) or DEVELOPMENT_BASE_URL,
     )
 
 
@@ -84,7 +93,9 @@ def issue_form_choices(form: IssueForm, org: Organisation, session: Session) -> 
     covered = countries_with_active_outlets(
         session, manufacturer_id=org.id, brand_id=None, on=today_in_china()
     )
-    form.country.choices = [SelectChoice(code, label(code)) for code in covered]
+    form.country.choices = [
+        SelectChoice(code, name) for code, name in local_choices(get_locale(), list(covered))
+    ]
     form.fuel_type.choices = [SelectChoice("", "—")] + [
         SelectChoice(f.value, f.value) for f in FuelType
     ]

@@ -34,6 +34,7 @@ from portal.letters.lifecycle.forms import (
     SealForm,
     SettingsForm,
 )
+from portal.letters.lifecycle.public_address import configured_base_url, letters_base_url
 from portal.letters.lifecycle.rendering import specimen_pdf
 from portal.letters.lifecycle.settings import (
     letter_settings,
@@ -71,7 +72,13 @@ def settings() -> str | Response:
         else:
             flash(_("The letter settings are saved."), "success")
             return redirect(url_for("letter_settings.settings"))
-    return render_template("letters/settings.html", form=form, seal=SealForm(), settings=current)
+    return render_template(
+        "letters/settings.html",
+        form=form,
+        seal=SealForm(),
+        settings=current,
+        base_url=configured_base_url(current_app),
+    )
 
 
 @bp.route("/seal", methods=["POST"])
@@ -196,7 +203,8 @@ def renew_certificate() -> Response:
         db_session(),
         current_org(),
         master_key(current_app, changing_keys=True),
-        profile=authority_profile(current_app),
+        # The certificate points to the CRL under the letters' address: none, no certificate.
+        profile=authority_profile(current_app, letters_base_url(current_app)),
         actor=current_user,
     )
     flash(_("A new signing certificate from the Portal's authority is active."), "success")
