@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal import cli, db, errors, i18n, navigation, security, templating
     from portal.accounts.access import init_login
     from portal.config import load_config
+    from portal.notifications import views as notification_views
 
     load_config(app, test_config)
     db.init_app(app)
@@ -34,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     navigation.init_app(app)
+    notification_views.init_app(app)
     templating.init_app(app)
     errors.register_error_pages(app)
     _register_blueprints(app)
@@ -48,6 +50,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.letters import job_views as letter_job_views
     from portal.letters import settings_views as letter_settings_views
     from portal.letters import views as letter_views
+    from portal.notifications import views as notification_views
     from portal.outlets import csv_views as outlet_csv_views
     from portal.outlets import directory_views
     from portal.outlets import views as outlet_views
@@ -73,5 +76,6 @@ def _register_blueprints(app: Flask) -> None:
         verification_views,
         verification_api,
         verification_log_views,
+        notification_views,
     ):
         app.register_blueprint(module.bp)

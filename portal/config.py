@@ -49,6 +49,15 @@ class DefaultConfig:
     VERIFICATION_FLAG_DAYS: int = 7
     JOB_RUNNER: str = "thread"  # "thread": batches run in the web process; "external": run-jobs
     ISSUE_WORKERS: int | None = None  # processes sealing letters in a batch; None: every core
+    # Email for notices (letters ready, requests rejected, letters revoked); None: no email.
+    SMTP_HOST: str | None = None
+    SMTP_PORT: int = 25
+    SMTP_FROM: str = "portal@localhost"
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS: bool = False
+    SMTP_SSL: bool = False
+    SMTP_TIMEOUT: float = 10.0
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:

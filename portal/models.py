@@ -6,6 +6,7 @@ from portal.db import Base
 from portal.letters.job_models import IssueJob, IssueJobItem
 from portal.letters.key_models import PortalAuthority, SealKey, SigningCertificate
 from portal.letters.models import Letter, LetterCounter, LetterOutlet, LetterSettings
+from portal.notifications.models import Notification, NotificationCursor
 from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
 from portal.verification.models import VerificationScan
@@ -22,6 +23,8 @@ __all__ = [
     "LetterRequest",
     "LetterSettings",
     "LoginThrottle",
+    "Notification",
+    "NotificationCursor",
     "Organisation",
     "Outlet",
     "OutletImport",

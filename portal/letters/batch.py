@@ -38,6 +38,7 @@ from portal.letters.models import LetterCounter
 from portal.letters.numbering import next_sequence
 from portal.letters.production import produce
 from portal.letters.requests_link import mark_request_issued, order_for_request
+from portal.notifications.mail import held_email
 from portal.requests.models import LetterRequest, RequestStatus
 from portal.requests.vetting import Addressee, load_addressee
 
@@ -164,14 +165,16 @@ def run_job(
     ctx = ctx_for(job.created_by)
     addressee = load_addressee(session, job.manufacturer_id, today=china_date(ctx.now))
     window: deque[tuple[IssueJobItem, Prepared, Future]] = deque()
-    for item in [i for i in job.items if i.letter_id is None and i.sequence is not None]:
-        prepared = _prepared(session, job, item, ctx, addressee)
-        if prepared is not None:
-            window.append((item, prepared, pool.submit(produce, prepared.job)))
-        while len(window) >= WINDOW:
+    # The exporters get one email for the batch, sent with the job's last commit.
+    with held_email(session):
+        for item in [i for i in job.items if i.letter_id is None and i.sequence is not None]:
+            prepared = _prepared(session, job, item, ctx, addressee)
+            if prepared is not None:
+                window.append((item, prepared, pool.submit(produce, prepared.job)))
+            while len(window) >= WINDOW:
+                _finish(session, job, *window.popleft(), ctx)
+        while window:
             _finish(session, job, *window.popleft(), ctx)
-    while window:
-        _finish(session, job, *window.popleft(), ctx)
     waiting = any(i.letter_id is None for i in job.items)
     job.status = JobStatus.WAITING if waiting else JobStatus.DONE
     job.finished_at = utcnow()

@@ -19,6 +19,7 @@ from portal.clock import today_in_china
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, ValidationError
 from portal.letters.models import Letter, LetterStatus
+from portal.notifications import service as notices
 
 
 class Standing(enum.StrEnum):
@@ -72,6 +73,7 @@ def revoke_letter(session: Session, letter: Letter, *, reason: str, actor: User)
     letter.revocation_reason = reason
     session.flush()
     record(session, "letter.revoked", actor=actor, obj=letter, number=letter.number, reason=reason)
+    notices.letter_revoked(session, letter)
 
 
 @dataclass(frozen=True)
