@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import Organisation, User
 from portal.clock import CHINA
-from portal.letters.models import Letter, LetterStatus
+from portal.letters.lifecycle.models import Letter, LetterStatus
 from portal.outlets import queries as outlet_queries
 from portal.requests.models import LetterRequest
 from portal.requests.states import RequestStatus

@@ -15,7 +15,7 @@ from portal.clock import today_in_china
 from portal.dashboards import queries
 from portal.dashboards.charts import Bar, column_chart, row_chart
 from portal.db import db_session, utcnow
-from portal.letters.models import Letter
+from portal.letters.lifecycle.models import Letter
 from portal.requests.models import STATUS_LABELS, LetterRequest
 from portal.requests.states import RequestStatus
 from portal.templating import country

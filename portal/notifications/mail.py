@@ -2,9 +2,9 @@
 
 A notice's email is composed when the notice is written and sent only after its transaction
 commits; a rolled-back operation sends nothing. Notices committed together go out as one
-email per organisation. A batch holds its emails until it ends and sends one digest. A mail
-server that is down or refuses costs a log line, never the operation: the notice stays in the
-Portal's list."""
+email per organisation. A batch writes no email per letter and sends one digest when it
+ends. A mail server that is down or refuses costs a log line, never the operation: the
+notice stays in the Portal's list."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ from portal.accounts.models import Organisation, User
 
 log = logging.getLogger(__name__)
 
-OUTBOX, COMMITTED, HELD = "portal_outbox", "portal_outbox_committed", "portal_outbox_held"
+OUTBOX, HELD = "portal_outbox", "portal_email_held"
 LANGUAGES = ("en", "zh_Hans")
+MOST_LISTED = 200  # notices listed in one email; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -69,27 +70,26 @@ def smtp_settings(config: Any) -> SmtpSettings | None:
     )
 
 
-def queue_email(session: Session, notice: Any) -> None:
-    """Composes the notice's email to its organisation's active users, sent after commit."""
-    if not has_app_context():
-        return
-    smtp = smtp_settings(current_app.config)
-    if smtp is None:
-        return
-    recipients = tuple(
+def _recipients(session: Session, organisation_id: int) -> tuple[str, ...]:
+    return tuple(
         session.scalars(
             sa.select(User.email)
             .join(Organisation, Organisation.id == User.organisation_id)
             .where(
-                User.organisation_id == notice.organisation_id,
+                User.organisation_id == organisation_id,
                 User.active.is_(True),
                 Organisation.is_active.is_(True),
             )
             .order_by(User.email)
         )
     )
+
+
+def _outgoing(
+    notice: Any, recipients: tuple[str, ...], smtp: SmtpSettings
+) -> OutgoingNotice | None:
     if not recipients:
-        return
+        return None
     from portal.notifications.texts import notice_path, notice_title
 
     link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + notice_path(notice)
@@ -97,15 +97,41 @@ def queue_email(session: Session, notice: Any) -> None:
     for language in LANGUAGES:
         with force_locale(language):
             lines.append(f"{notice_title(notice)}\n{link}")
-    session.info.setdefault(OUTBOX, []).append(
-        OutgoingNotice(notice.organisation_id, recipients, tuple(lines), smtp)
-    )
+    return OutgoingNotice(notice.organisation_id, recipients, tuple(lines), smtp)
+
+
+def queue_email(session: Session, notice: Any) -> None:
+    """Composes the notice's email to its organisation's active users, sent after commit."""
+    if not has_app_context() or session.info.get(HELD):
+        return
+    smtp = smtp_settings(current_app.config)
+    if smtp is None:
+        return
+    item = _outgoing(notice, _recipients(session, notice.organisation_id), smtp)
+    if item is not None:
+        session.info.setdefault(OUTBOX, []).append(item)
+
+
+def send_digest(session: Session, notices: list[Any]) -> int:
+    """Sends these committed notices now, one email per organisation; returns how many
+    emails went out. A batch calls this once, when it ends."""
+    smtp = smtp_settings(current_app.config) if has_app_context() else None
+    if smtp is None or not notices:
+        return 0
+    recipients: dict[int, tuple[str, ...]] = {}
+    outgoing = []
+    for notice in notices:
+        if notice.organisation_id not in recipients:
+            recipients[notice.organisation_id] = _recipients(session, notice.organisation_id)
+        item = _outgoing(notice, recipients[notice.organisation_id], smtp)
+        if item is not None:
+            outgoing.append(item)
+    return send_notices(outgoing)
 
 
 @contextmanager
-def held_email(session: Session) -> Iterator[None]:
-    """Holds the emails of everything committed inside, then sends them as one digest at
-    the next commit."""
+def without_email(session: Session) -> Iterator[None]:
+    """Writes no email for the notices made inside (a batch sends one digest at its end)."""
     session.info[HELD] = True
     try:
         yield
@@ -115,10 +141,8 @@ def held_email(session: Session) -> Iterator[None]:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    committed = session.info.setdefault(COMMITTED, [])
-    committed.extend(session.info.pop(OUTBOX, []))
-    if committed and not session.info.get(HELD):
-        session.info[COMMITTED] = []
+    committed = session.info.pop(OUTBOX, [])
+    if committed:
         send_notices(committed)
 
 
@@ -158,19 +182,23 @@ def _message(items: list[OutgoingNotice]) -> EmailMessage:
     message["From"] = smtp.sender
     message["To"] = ", ".join(items[0].recipients)
     message["Message-ID"] = make_msgid(domain=smtp.sender.rpartition("@")[2] or None)
-    subjects = []
-    for language in LANGUAGES:
+    subjects, body = [], []
+    for index, language in enumerate(LANGUAGES):
         with force_locale(language):
-            subjects.append(
-                _("%(n)d new notice(s) in the Portal", n=len(items))
-                if len(items) > 1
-                else items[0].lines[LANGUAGES.index(language)].split("\n")[0]
-            )
-    message["Subject"] = " / ".join(subjects)[:250]
-    body = []
-    for index, _language in enumerate(LANGUAGES):
-        body.extend(item.lines[index] + "\n" for item in items)
+            if len(items) > 1:
+                subjects.append(_("%(n)d new notice(s) in the Portal", n=len(items)))
+            else:
+                subjects.append(items[0].lines[index].split("\n")[0])
+            body.extend(item.lines[index] + "\n" for item in items[:MOST_LISTED])
+            if len(items) > MOST_LISTED:
+                body.append(
+                    _(
+                        "… and %(n)d more, listed under Notifications in the Portal.",
+                        n=len(items) - MOST_LISTED,
+                    )
+                )
         body.append("")
+    message["Subject"] = " / ".join(subjects)[:250]
     message.set_content("\n".join(body))
     return message
 

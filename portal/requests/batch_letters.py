@@ -14,7 +14,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from portal.letters.models import Letter, LetterStatus
+from portal.letters.lifecycle.models import Letter, LetterStatus
 from portal.outlets.csv_io import neutralise
 from portal.requests.models import LetterRequest
 

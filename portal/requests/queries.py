@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from portal.accounts.models import Organisation
 from portal.clock import CHINA
 from portal.errors import NotFound
-from portal.letters.models import Letter
+from portal.letters.lifecycle.models import Letter
 from portal.requests.models import LetterRequest
 from portal.requests.states import RequestStatus
 

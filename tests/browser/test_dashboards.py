@@ -16,8 +16,8 @@ from playwright.sync_api import Browser
 
 from portal.accounts.roles import OrgKind, Role
 from portal.db import utcnow
-from portal.letters.models import Letter, LetterStatus
-from portal.letters.service import revoke_letter
+from portal.letters.lifecycle.models import Letter, LetterStatus
+from portal.letters.lifecycle.service import revoke_letter
 from portal.requests.models import LetterRequest
 from portal.requests.states import RequestStatus
 from portal.verification.models import Channel, VerificationScan

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from portal.accounts.roles import OrgKind, Role
 from portal.clock import today_in_china
 from portal.db import utcnow
-from portal.letters.models import Letter
+from portal.letters.lifecycle.models import Letter
 from portal.requests.models import LetterRequest
 from portal.requests.states import RequestStatus
 from portal.verification.models import Channel, VerificationScan

@@ -9,12 +9,11 @@ import re
 import sqlalchemy as sa
 
 from portal.accounts.roles import Role
-from portal.letters import batch
-from portal.letters.batch import claim_job, run_job, start_job
-from portal.letters.context import issuance_context
-from portal.letters.models import Letter
+from portal.letters.batches import service as batch
+from portal.letters.batches.service import run_chunk, start_job
+from portal.letters.lifecycle.models import Letter
 from portal.notifications.models import NoticeKind, Notification
-from tests.letters.test_batch import _committed_app, _one_thread, _world
+from tests.letters.batches.test_batch import _committed_app, _world
 from tests.smtp_server import smtp_server
 
 
@@ -40,9 +39,11 @@ def test_a_batch_sends_one_email_listing_its_letters(tmp_path, monkeypatch):
             return real_persist(*args, **kwargs)
 
         monkeypatch.setattr(batch, "persist", fail_second)
-        claim_job(session, "runner-1")
-        with _one_thread() as pool:
-            run_job(session, job, lambda actor: issuance_context(app, actor), pool)
+        # Two chunks, as the queue sends them: one email still, when the second ends the job.
+        run_chunk(app, job.id, 0, 1)
+        assert mailbox.wait_for(1, timeout=2) == []
+        run_chunk(app, job.id, 2, 3)
+        session.rollback()  # a fresh read: the chunks committed in their own sessions
 
         numbers = session.scalars(
             sa.select(Letter.number).where(Letter.manufacturer_id == manufacturer.id)

@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from portal.accounts.roles import OrgKind, Role
-from portal.letters.models import Letter
-from portal.letters.service import revoke_letter
+from portal.letters.lifecycle.models import Letter
+from portal.letters.lifecycle.service import revoke_letter
 from portal.requests.models import RequestBatch
 from portal.requests.states import RequestStatus
 
@@ -84,8 +84,8 @@ def test_a_request_shows_its_letter_as_it_stands_and_is_found_by_its_number(shop
 def test_a_superseded_letter_names_the_letter_that_replaced_it(shop, make, session):
     from flask import current_app
 
-    from portal.letters.context import issuance_context
-    from portal.letters.issuance import issue_letter
+    from portal.letters.lifecycle.context import issuance_context
+    from portal.letters.lifecycle.issuance import issue_letter
 
     req, old = make.issued_request(manufacturer=shop["m"], exporter=shop["e"], actor=shop["issuer"])
     order = make.letter_order(
