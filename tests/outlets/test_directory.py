@@ -53,7 +53,7 @@ def test_opted_in_lists_only_active_outlets_without_signing_in(
     countries = client.get(f"/directory/{manufacturer.short_code.lower()}")
     assert countries.status_code == 200
     page = countries.get_data(as_text=True)
-    assert "DE · Germany · 德国" in page and "FR · France · 法国" in page
+    assert "Germany (DE)" in page and "France (FR)" in page
     germany = client.get(f"/directory/{manufacturer.short_code}/de").get_data(as_text=True)
     assert "Werkstatt Eins" in germany
     assert "Werkstatt Alt" not in germany and "Werkstatt Bald" not in germany
