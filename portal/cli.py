@@ -1,10 +1,11 @@
 """Command-line tasks: flask --app portal init | create-org | create-user | seed-demo | run-demo |
-run-jobs | rotate-master-key | check-master-key."""
+run-worker | rotate-master-key | check-master-key."""
 
 from __future__ import annotations
 
 import os
 import socket
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,11 +22,11 @@ from portal.accounts.roles import OrgKind, Role
 from portal.db import database
 from portal.demo import seed_demo
 from portal.errors import PortalError
-from portal.letters.authority import ensure_authority
-from portal.letters.context import master_key
-from portal.letters.master_key import KeyCounts, check_master_key, reseal_stored_keys
-from portal.letters.public_address import DEVELOPMENT_BASE_URL, configured_base_url
-from portal.letters.runner import run_pending_jobs
+from portal.letters.batches.queue import QUEUE
+from portal.letters.keys.authority import ensure_authority
+from portal.letters.keys.master_key import KeyCounts, check_master_key, reseal_stored_keys
+from portal.letters.lifecycle.context import master_key
+from portal.letters.lifecycle.public_address import DEVELOPMENT_BASE_URL, configured_base_url
 from portal.signing import MasterKeyError, new_master_key_text, parse_master_key
 
 
@@ -152,12 +153,31 @@ def listening_address(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
-@click.command("run-jobs")
+@click.command("run-worker")
+@click.option("--processes", default=os.cpu_count() or 1, show_default=True, type=int)
 @with_appcontext
-def run_jobs_command() -> None:
-    """Run every queued batch of letters (and any a crashed runner left), then stop."""
-    count = run_pending_jobs(current_app._get_current_object())
-    click.echo(f"{count} batch job(s) run.")
+def run_worker_command(processes: int) -> None:
+    """Work on batches of letters from the queue (Redis) until stopped."""
+    app = current_app._get_current_object()
+    if not (app.config.get("QUEUE_URL") or app.config.get("REDIS_URL")):
+        raise click.ClickException(
+            "Set PORTAL_QUEUE_URL or PORTAL_REDIS_URL: without a shared queue, batches run "
+            "in the web process itself (JOB_RUNNER=thread)."
+        )
+    # One thread a process: sealing is CPU-bound, so processes, not threads, use the cores.
+    command = [
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "portal.letters.batches.worker",
+        "--processes",
+        str(processes),
+        "--threads",
+        "1",
+        "--queues",
+        QUEUE,
+    ]
+    os.execv(sys.executable, command)  # noqa: S606 (our own interpreter and module)
 
 
 @click.command("rotate-master-key")
@@ -263,7 +283,7 @@ def _after_rotation(source: Path) -> str:
             "Next:",
             f"  1. Put the key from {source} in PORTAL_MASTER_KEY (or in {instance_key}),"
             " wherever the Portal runs.",
-            "  2. Restart every web worker and every run-jobs runner: until then they cannot"
+            "  2. Restart every web worker and every run-worker process: until then they cannot"
             " issue letters or change keys (verification keeps working).",
             "  3. Run `flask --app portal check-master-key` under the new configuration.",
             "Backups of the database made before now still need the old master key.",
@@ -289,7 +309,7 @@ def register(app: Flask) -> None:
         create_user_command,
         seed_demo_command,
         run_demo_command,
-        run_jobs_command,
+        run_worker_command,
         rotate_master_key_command,
         check_master_key_command,
     ):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from portal.letters.models import Letter
+from portal.letters.lifecycle.models import Letter
 
 
 def letter_status_consistent(session: Session, letter: Letter) -> bool:

@@ -15,8 +15,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.letters.authority import trust_roots
-from portal.letters.models import Letter
+from portal.letters.keys.authority import trust_roots
+from portal.letters.lifecycle.models import Letter
 from portal.signing.pades import PdfSignatureReport, validate_pdf_signature
 from portal.verification.service import verify_token_text
 from portal.verification.verdicts import (

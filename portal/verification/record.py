@@ -11,8 +11,8 @@ from flask_babel import format_date, get_locale
 
 from portal.clock import china_date
 from portal.countries import local_country_name
-from portal.letters.models import Letter
-from portal.letters.snapshot import outlet_snapshot
+from portal.letters.lifecycle.models import Letter
+from portal.letters.lifecycle.snapshot import outlet_snapshot
 from portal.outlets.models import OutletVersion
 from portal.verification.labels import (
     VERDICT_SENTENCES,

@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from portal.letters.models import Letter
+from portal.letters.lifecycle.models import Letter
 from portal.signing import ClaimsForm
 
 

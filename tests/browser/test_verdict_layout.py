@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from portal.db import utcnow
-from portal.letters.issuance import issue_letter
-from portal.letters.service import revoke_letter
+from portal.letters.lifecycle.issuance import issue_letter
+from portal.letters.lifecycle.service import revoke_letter
 from portal.verification import consistency
 from tests.factories import Factories
 from tests.letters.conftest import Issuing

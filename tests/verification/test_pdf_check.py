@@ -8,7 +8,7 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
 from portal.db import utcnow
-from portal.letters.service import revoke_letter
+from portal.letters.lifecycle.service import revoke_letter
 from portal.verification.pdf_check import MAX_PDF_BYTES, check_pdf
 from portal.verification.service import CheckName, Outcome, Verdict
 

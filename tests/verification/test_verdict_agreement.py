@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from portal.db import utcnow
-from portal.letters.service import revoke_letter
+from portal.letters.lifecycle.service import revoke_letter
 from portal.verification import consistency
 from tests.verification.conftest import flip_bit
 
