@@ -50,8 +50,8 @@ def _app(folder: Path, url: str | None):
             "SECRET_KEY": "bench",
             "STORAGE_DIR": str(folder / "storage"),
             "MASTER_KEY": None,
-            "PUBLIC_BASE_URL": "https://portal.example.cn",
             "JOB_RUNNER": "external",
+            "PUBLIC_BASE_URL": "https://portal.example.cn",
         }
     )
 

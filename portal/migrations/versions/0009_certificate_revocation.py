@@ -1,7 +1,7 @@
 """Signing certificates revoked for key compromise
 
-Revision ID: 0008_certificate_revocation
-Revises: 0007_verdicts
+Revision ID: 0009_certificate_revocation
+Revises: 0008_notifications
 Create Date: 2026-12-02 13:45:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import portal.db
 
-revision = "0008_certificate_revocation"
-down_revision = "0007_verdicts"
+revision = "0009_certificate_revocation"
+down_revision = "0008_notifications"
 branch_labels = None
 depends_on = None
 
