@@ -262,7 +262,10 @@ def _counted(counts: KeyCounts) -> str:
 
 def register(app: Flask) -> None:
     """Adds the Portal's commands to `flask --app portal`."""
+    from portal.audit.commands import audit_verify_command
+
     for command in (
+        audit_verify_command,
         init_command,
         create_org_command,
         create_user_command,

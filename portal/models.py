@@ -1,7 +1,7 @@
 """Every table of the Portal, imported in one place for migrations and tests."""
 
 from portal.accounts.models import Brand, LoginThrottle, Organisation, PasswordLink, User, Wmi
-from portal.audit.models import AuditEntry
+from portal.audit.models import AuditChainHead, AuditEntry
 from portal.db import Base
 from portal.letters.job_models import IssueJob, IssueJobItem
 from portal.letters.key_models import PortalAuthority, SealKey, SigningCertificate
@@ -11,6 +11,7 @@ from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
 from portal.verification.models import VerificationScan
 
 __all__ = [
+    "AuditChainHead",
     "AuditEntry",
     "Base",
     "Brand",

@@ -14,6 +14,7 @@ VERDICT_TITLES = {
     Verdict.EXPIRED: _l("Expired"),
     Verdict.SUPERSEDED: _l("Superseded"),
     Verdict.NOT_GENUINE: _l("Not genuine"),
+    Verdict.INCONSISTENT: _l("Cannot confirm — register inconsistent"),
 }
 
 VERDICT_SENTENCES = {
@@ -25,6 +26,10 @@ VERDICT_SENTENCES = {
     ),
     Verdict.NOT_GENUINE: _l(
         "This is not a letter the manufacturer issued through the Portal. Do not accept it."
+    ),
+    Verdict.INCONSISTENT: _l(
+        "The register's record of this letter's status disagrees with its audit trail, so its "
+        "status cannot be confirmed. Do not accept it until the manufacturer has checked it."
     ),
 }
 
@@ -44,6 +49,9 @@ REASONS = {
     "unknown_letter": _l("The Portal's register holds no letter with this number and seal."),
     "register_changed": _l(
         "The register's record of this letter no longer matches its seal. Contact the manufacturer."
+    ),
+    "register_inconsistent": _l(
+        "The status in the register was changed outside the Portal; the audit trail says otherwise."
     ),
     "no_match": _l("No letter has this number and verification code. Check both and try again."),
     "not_pdf": _l("This file is not a PDF document."),

@@ -18,6 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from portal.audit.lifecycle import letter_status_consistent
 from portal.clock import china_date
 from portal.letters.authority import trust_roots
 from portal.letters.models import Letter, LetterOutlet, LetterStatus
@@ -51,6 +52,9 @@ class Verdict(enum.StrEnum):
     EXPIRED = "expired"
     SUPERSEDED = "superseded"
     NOT_GENUINE = "not_genuine"
+    # The seal checks out but the register's status disagrees with its audit trail: edited
+    # behind the Portal's back, so nothing can be confirmed about the letter.
+    INCONSISTENT = "inconsistent"
 
 
 class Outcome(enum.StrEnum):
@@ -92,7 +96,7 @@ class Verification:
 
     @property
     def genuine(self) -> bool:
-        return self.verdict is not Verdict.NOT_GENUINE
+        return self.verdict not in (Verdict.NOT_GENUINE, Verdict.INCONSISTENT)
 
     def outcome_of(self, name: CheckName) -> Outcome:
         return next(c.outcome for c in self.checks if c.name is name)
@@ -130,6 +134,8 @@ def verify_token_text(session: Session, text: str, *, now: datetime) -> Verifica
             "register_changed", now, *sealed, _failed(CheckName.REGISTER, "changed")
         )
         return replace(refused, named_manufacturer_id=letter.manufacturer_id)
+    if not letter_status_consistent(session, letter):
+        return _inconsistent(letter, sealed, now)
     return _standing_verdict(letter, offline, sealed, now)
 
 
@@ -211,6 +217,23 @@ def _standing_verdict(
         letter=letter,
         form=offline.form,
         checked_at=now,
+    )
+
+
+def _inconsistent(letter: Letter, sealed: tuple[Check, Check], now: datetime) -> Verification:
+    # Neither the letter's record nor its status is shown: the status is what was edited.
+    checks = (
+        *sealed,
+        Check(CheckName.REGISTER, Outcome.PASSED),
+        _failed(CheckName.STATUS, "register_inconsistent"),
+        Check(CheckName.DATES, Outcome.NOT_CHECKED),
+    )
+    return Verification(
+        Verdict.INCONSISTENT,
+        checks,
+        reason="register_inconsistent",
+        checked_at=now,
+        named_manufacturer_id=letter.manufacturer_id,
     )
 
 
