@@ -45,6 +45,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal import site
     from portal.accounts import organisation_views
     from portal.accounts import views as account_views
+    from portal.audit import views as audit_views
     from portal.letters import job_views as letter_job_views
     from portal.letters import settings_views as letter_settings_views
     from portal.letters import views as letter_views
@@ -73,5 +74,6 @@ def _register_blueprints(app: Flask) -> None:
         verification_views,
         verification_api,
         verification_log_views,
+        audit_views,
     ):
         app.register_blueprint(module.bp)

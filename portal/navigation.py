@@ -28,6 +28,7 @@ ITEMS = (
     NavItem("scans.overview", _l("Verifications")),
     NavItem("letter_settings.settings", _l("Letter settings")),
     NavItem("accounts.users", _l("Users")),
+    NavItem("audit.trail_page", _l("Audit trail")),
 )
 
 
