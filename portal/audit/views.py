@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from itertools import islice
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from portal.accounts.access import current_org_id
 from portal.accounts.roles import ORG_ADMINS, Role
+from portal.audit.integrity import check_chain
+from portal.audit.lifecycle import inconsistent_letters
 from portal.audit.models import AuditEntry
 from portal.audit.queries import AuditFilter, choices, parse_filter, trail
 from portal.db import db_session, utcnow
@@ -21,6 +24,7 @@ from portal.security import allow
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 PAGE_SIZE = 50
+MAX_LETTERS_SHOWN = 100
 EXPORT_COLUMNS = (
     "seq",
     "at_utc",
@@ -62,6 +66,20 @@ def trail_page() -> str:
         all_organisations=scope is None,
         query_args=_query_args(filters),
         details_text=details_text,
+    )
+
+
+@bp.route("/integrity")
+@allow(Role.PLATFORM_ADMIN)
+def integrity() -> str:
+    session = db_session()
+    report = check_chain(session)
+    edited = list(islice(inconsistent_letters(session), MAX_LETTERS_SHOWN + 1))
+    return render_template(
+        "audit/integrity.html",
+        report=report,
+        edited=edited[:MAX_LETTERS_SHOWN],
+        more_edited=len(edited) > MAX_LETTERS_SHOWN,
     )
 
 

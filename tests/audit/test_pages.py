@@ -8,8 +8,10 @@ import io
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from portal.accounts.roles import OrgKind, Role
+from portal.audit.models import AuditEntry
 from portal.audit.record import record
 from portal.db import utcnow
 
@@ -92,3 +94,20 @@ def test_the_export_holds_the_filtered_trail_with_formulas_neutralised(
 def test_the_trail_is_in_the_navigation_of_administrators_only(login_as):
     assert 'href="/audit"' in login_as(Role.MANUFACTURER_ADMIN).get("/").get_data(as_text=True)
     assert 'href="/audit"' not in login_as(Role.MANUFACTURER_ISSUER).get("/").get_data(as_text=True)
+
+
+def test_the_platform_admin_checks_integrity_in_the_browser(login_as, make, session):
+    from tests.intruder import triggers_off
+
+    operator = login_as(make.user(Role.PLATFORM_ADMIN))
+    entry = record(session, "test.event", n=1)
+    session.commit()
+    assert "The audit trail is intact" in operator.get("/audit/integrity").get_data(as_text=True)
+    with triggers_off(session):
+        session.execute(
+            sa.update(AuditEntry).where(AuditEntry.id == entry.id).values(details={"n": 2})
+        )
+    session.commit()
+    page = operator.get("/audit/integrity").get_data(as_text=True)
+    assert "The audit trail was changed outside the Portal" in page
+    assert f"entry #{entry.seq} (row id {entry.id}, test.event" in page
