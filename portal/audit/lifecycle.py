@@ -23,16 +23,13 @@ LIFECYCLE_ACTIONS = (ISSUED, REVOKED, SUPERSEDED)
 _STATUS_AFTER = {REVOKED: LetterStatus.REVOKED, SUPERSEDED: LetterStatus.SUPERSEDED}
 
 
-def lifecycle_entries(session: Session, letter: Letter) -> list[AuditEntry]:
-    """Returns the letter's issuance, revocation and supersession entries, oldest first."""
+def _entries_of(session: Session, letter: Letter) -> list[AuditEntry]:
+    # Every entry about the letter, so that one whose action was edited away from the
+    # lifecycle is still hash-checked.
     return list(
         session.scalars(
             sa.select(AuditEntry)
-            .where(
-                AuditEntry.object_type == "Letter",
-                AuditEntry.object_id == str(letter.id),
-                AuditEntry.action.in_(LIFECYCLE_ACTIONS),
-            )
+            .where(AuditEntry.object_type == "Letter", AuditEntry.object_id == str(letter.id))
             .order_by(AuditEntry.id)
         )
     )
@@ -41,8 +38,9 @@ def lifecycle_entries(session: Session, letter: Letter) -> list[AuditEntry]:
 def letter_status_consistent(session: Session, letter: Letter) -> bool:
     """Tells whether the letter's status columns are what its lifecycle entries say, and
     whether those entries are still as they were sealed into the chain."""
-    entries = lifecycle_entries(session, letter)
-    return status_agrees(letter, entries) and all(_entry_holds(session, e) for e in entries)
+    entries = _entries_of(session, letter)
+    lifecycle = [entry for entry in entries if entry.action in LIFECYCLE_ACTIONS]
+    return status_agrees(letter, lifecycle) and _entries_hold(session, entries)
 
 
 def inconsistent_letters(session: Session, batch: int = 500) -> Iterator[Letter]:
@@ -100,14 +98,27 @@ def status_agrees(letter: Letter, entries: list[AuditEntry]) -> bool:
     return letter.revoked_at is None and letter.superseded_by_id == change.details.get("by_id")
 
 
-def _entry_holds(session: Session, entry: AuditEntry) -> bool:
+def _entries_hold(session: Session, entries: list[AuditEntry]) -> bool:
     # An entry not yet sealed is one of the current transaction's own; a sealed one must
     # still hash to its stored value and be the predecessor its successor names.
-    if entry.entry_hash is None or entry.seq is None or entry.prev_hash is None:
-        return entry.seq is None and entry.prev_hash is None
-    if entry_hash(entry.prev_hash, entry.chained_content()) != entry.entry_hash:
-        return False
-    successor = session.scalar(
-        sa.select(AuditEntry.prev_hash).where(AuditEntry.seq == entry.seq + 1)
+    sealed = []
+    for entry in entries:
+        if entry.entry_hash is None or entry.seq is None or entry.prev_hash is None:
+            if entry.seq is not None or entry.prev_hash is not None:
+                return False
+            continue
+        if entry_hash(entry.prev_hash, entry.chained_content()) != entry.entry_hash:
+            return False
+        sealed.append(entry)
+    if not sealed:
+        return True
+    successors = dict(
+        session.execute(
+            sa.select(AuditEntry.seq, AuditEntry.prev_hash).where(
+                AuditEntry.seq.in_([entry.seq + 1 for entry in sealed])
+            )
+        ).all()
     )
-    return successor is None or successor == entry.entry_hash
+    return all(
+        successors.get(entry.seq + 1, entry.entry_hash) == entry.entry_hash for entry in sealed
+    )

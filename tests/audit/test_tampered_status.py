@@ -123,3 +123,21 @@ def test_a_deleted_revocation_entry_is_named_by_audit_verify(issue, issuing, ses
     _unrevoke(session, letter)
     code, output = audit_verify()
     assert code == 1 and "was deleted" in output
+
+
+def test_a_revocation_entry_edited_away_is_caught_by_the_verification(
+    issue, issuing, session, client
+):
+    from portal.audit.models import AuditEntry
+    from tests.intruder import triggers_off
+
+    letter = _revoked(issue, issuing, session)
+    with triggers_off(session):
+        session.execute(
+            sa.update(AuditEntry)
+            .where(AuditEntry.action == "letter.revoked", AuditEntry.object_id == str(letter.id))
+            .values(action="letter.viewed")
+        )
+    _unrevoke(session, letter)
+    body = client.post("/api/v1/verify", json={"token": letter.token}).get_json()
+    assert body["verdict"] == "inconsistent"
