@@ -41,12 +41,11 @@ def _median(samples: list[float]) -> float:
 
 def _floor_table(db) -> sa.Table:
     """Returns a table shaped like the audit table, without the chain: the floor's target."""
-    table = AuditEntry.__table__.to_metadata(sa.MetaData(), name="bench_floor")
-    for constraint in list(table.constraints):
-        if isinstance(constraint, sa.ForeignKeyConstraint):
-            table.constraints.discard(constraint)
-    for index in list(table.indexes):
-        index.name = f"bench_{index.name}"
+    columns = [
+        sa.Column(c.name, c.type, primary_key=c.primary_key, index=bool(c.index))
+        for c in AuditEntry.__table__.columns
+    ]
+    table = sa.Table("bench_floor", sa.MetaData(), *columns)
     table.create(db.engine, checkfirst=True)
     return table
 
@@ -134,9 +133,10 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp())
     url = args.url or f"sqlite:///{folder / 'bench.sqlite3'}"
     if args.url:
-        engine = sa.create_engine(args.url)
+        options = sa.make_url(args.url).query.get("options", "")
+        schema = str(options).partition("search_path=")[2] or "bench"
+        engine = sa.create_engine(sa.make_url(args.url).difference_update_query(["options"]))
         with engine.begin() as connection:
-            schema = connection.scalar(sa.text("SELECT current_schema()"))
             connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
         engine.dispose()
