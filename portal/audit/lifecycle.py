@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit.chain import entry_hash
 from portal.audit.models import AuditEntry
-from portal.letters.models import Letter, LetterStatus
+from portal.letters.lifecycle.models import Letter, LetterStatus
 
 ISSUED, REVOKED, SUPERSEDED = "letter.issued", "letter.revoked", "letter.superseded"
 LIFECYCLE_ACTIONS = (ISSUED, REVOKED, SUPERSEDED)

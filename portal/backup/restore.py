@@ -24,7 +24,7 @@ from portal.backup.archive import (
     sha256_of,
 )
 from portal.db import Database
-from portal.letters.master_key import check_master_key
+from portal.letters.keys.master_key import check_master_key
 from portal.models import Base
 from portal.storage import FileStorage
 

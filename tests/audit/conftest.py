@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from portal.letters.issuance import issue_letter
-from portal.letters.models import Letter
+from portal.letters.lifecycle.issuance import issue_letter
+from portal.letters.lifecycle.models import Letter
 from tests.letters.conftest import Issuing
 
 

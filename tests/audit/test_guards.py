@@ -13,7 +13,7 @@ from portal.audit.integrity import check_chain
 from portal.audit.models import AuditChainHead, AuditEntry
 from portal.audit.record import record
 from portal.db import Database
-from portal.letters.models import Letter, LetterOutlet
+from portal.letters.lifecycle.models import Letter, LetterOutlet
 from tests.conftest import PG_ENV, fresh_database
 
 postgres_only = pytest.mark.skipif(

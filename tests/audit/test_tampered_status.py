@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from portal.audit.lifecycle import letter_status_consistent
 from portal.db import utcnow
-from portal.letters.models import Letter, LetterStatus
-from portal.letters.service import revoke_letter
+from portal.letters.lifecycle.models import Letter, LetterStatus
+from portal.letters.lifecycle.service import revoke_letter
 from portal.verification.service import Verdict, verify_token_text
 
 

@@ -18,11 +18,12 @@ import sqlalchemy as sa
 from portal import create_app
 from portal.accounts.roles import OrgKind, Role
 from portal.db import Database, utcnow
-from portal.letters.authority import ensure_authority
-from portal.letters.context import issuance_context
-from portal.letters.issuance import LetterOrder, issue_letter
-from portal.letters.models import Letter, LetterStatus
-from portal.letters.service import revoke_letter
+from portal.letters.keys.authority import ensure_authority
+from portal.letters.lifecycle.context import issuance_context
+from portal.letters.lifecycle.issuance import issue_letter
+from portal.letters.lifecycle.models import Letter, LetterStatus
+from portal.letters.lifecycle.orders import LetterOrder
+from portal.letters.lifecycle.service import revoke_letter
 from portal.signing import new_master_key_text, parse_master_key
 from portal.verification.service import Verdict, check_pdf, verify_token_text
 from tests.conftest import fresh_database, make_test_config
