@@ -24,11 +24,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=_asset_folder("templates"),
         static_folder=_asset_folder("static"),
     )
-    from portal import cli, db, errors, i18n, navigation, security, templating
+    from portal import cli, db, errors, i18n, metrics, navigation, request_log, security, templating
     from portal.accounts.access import init_login
     from portal.config import load_config
 
     load_config(app, test_config)
+    request_log.init_app(app)
     db.init_app(app)
     init_login(app)
     security.init_app(app)
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     navigation.init_app(app)
     templating.init_app(app)
     errors.register_error_pages(app)
+    metrics.init_app(app)
     _register_blueprints(app)
     cli.register(app)
     return app

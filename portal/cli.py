@@ -1,10 +1,11 @@
 """Command-line tasks: flask --app portal init | create-org | create-user | seed-demo | run-demo |
-run-jobs | rotate-master-key | check-master-key (audit-verify, backup and restore live with
+run-worker | rotate-master-key | check-master-key (audit-verify, backup and restore live with
 their domains)."""
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ from portal.accounts.roles import OrgKind, Role
 from portal.db import database
 from portal.demo import seed_demo
 from portal.errors import PortalError
-from portal.letters.batches.runner import run_pending_jobs
+from portal.letters.batches.queue import QUEUE
 from portal.letters.keys.authority import ensure_authority
 from portal.letters.keys.master_key import KeyCounts, check_master_key, reseal_stored_keys
 from portal.letters.lifecycle.context import master_key
@@ -132,12 +133,31 @@ def run_demo_command(ctx: click.Context, host: str, port: int) -> None:
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
-@click.command("run-jobs")
+@click.command("run-worker")
+@click.option("--processes", default=os.cpu_count() or 1, show_default=True, type=int)
 @with_appcontext
-def run_jobs_command() -> None:
-    """Run every queued batch of letters (and any a crashed runner left), then stop."""
-    count = run_pending_jobs(current_app._get_current_object())
-    click.echo(f"{count} batch job(s) run.")
+def run_worker_command(processes: int) -> None:
+    """Work on batches of letters from the queue (Redis) until stopped."""
+    app = current_app._get_current_object()
+    if not (app.config.get("QUEUE_URL") or app.config.get("REDIS_URL")):
+        raise click.ClickException(
+            "Set PORTAL_QUEUE_URL or PORTAL_REDIS_URL: without a shared queue, batches run "
+            "in the web process itself (JOB_RUNNER=thread)."
+        )
+    # One thread a process: sealing is CPU-bound, so processes, not threads, use the cores.
+    command = [
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "portal.letters.batches.worker",
+        "--processes",
+        str(processes),
+        "--threads",
+        "1",
+        "--queues",
+        QUEUE,
+    ]
+    os.execv(sys.executable, command)  # noqa: S606 (our own interpreter and module)
 
 
 @click.command("rotate-master-key")
@@ -243,7 +263,7 @@ def _after_rotation(source: Path) -> str:
             "Next:",
             f"  1. Put the key from {source} in PORTAL_MASTER_KEY (or in {instance_key}),"
             " wherever the Portal runs.",
-            "  2. Restart every web worker and every run-jobs runner: until then they cannot"
+            "  2. Restart every web worker and every run-worker process: until then they cannot"
             " issue letters or change keys (verification keeps working).",
             "  3. Run `flask --app portal check-master-key` under the new configuration.",
             "Backups of the database made before now still need the old master key.",
@@ -275,7 +295,7 @@ def register(app: Flask) -> None:
         create_user_command,
         seed_demo_command,
         run_demo_command,
-        run_jobs_command,
+        run_worker_command,
         rotate_master_key_command,
         check_master_key_command,
     ):

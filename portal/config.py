@@ -22,6 +22,9 @@ class DefaultConfig:
     MASTER_KEY: str | None = None
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
     REDIS_URL: str | None = None
+    # Where letter PDFs and scans are kept: "folder" (STORAGE_DIR, one machine) or
+    # "database" (the stored_file table: every instance of the Portal reads the same files).
+    STORAGE: str = "folder"
     STORAGE_DIR: str | None = None  # None: <instance>/storage
     PDF_FONT_PATH: str | None = None  # None: the packaged WenQuanYi Micro Hei
     MAX_CONTENT_LENGTH: int = 60 * 1024 * 1024  # hard cap; each upload has its own smaller limit
@@ -47,8 +50,16 @@ class DefaultConfig:
     # A letter verified this often within this many days is flagged to its manufacturer.
     VERIFICATION_FLAG_COUNT: int = 20
     VERIFICATION_FLAG_DAYS: int = 7
-    JOB_RUNNER: str = "thread"  # "thread": batches run in the web process; "external": run-jobs
-    ISSUE_WORKERS: int | None = None  # processes sealing letters in a batch; None: every core
+    # Batches go over a Dramatiq queue: on QUEUE_URL (default: REDIS_URL) to worker processes
+    # (`flask --app portal run-worker`), or, with neither set, in memory to threads of the web
+    # process. "thread": this process also works on batches; "external": only workers do.
+    JOB_RUNNER: str = "thread"
+    QUEUE_URL: str | None = None
+    QUEUE_NAMESPACE: str = "portal"
+    QUEUE_CHUNK_SIZE: int = 10  # letters a message; a dead worker's chunk is sealed again
+    QUEUE_THREADS: int = 1  # threads of the web process's own worker (embedded queue)
+    QUEUE_HEARTBEAT_SECONDS: int = 30  # a worker silent this long is dead: its chunk goes back
+    QUEUE_STALE_SECONDS: int = 300  # a job nobody moved this long has its chunks sent again
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
@@ -65,6 +76,10 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'portal.sqlite3'}"
     if not app.config["STORAGE_DIR"]:
         app.config["STORAGE_DIR"] = str(instance / "storage")
+    if app.config["STORAGE"] not in ("folder", "database"):
+        raise ValueError(
+            f"PORTAL_STORAGE must be 'folder' or 'database', not {app.config['STORAGE']!r}"
+        )
     for key in ("SECRET_KEY", "MASTER_KEY"):
         if not app.config[key]:
             app.config[key] = _instance_secret(instance, key.lower())

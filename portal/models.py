@@ -8,6 +8,7 @@ from portal.letters.keys.models import PortalAuthority, SealKey, SigningCertific
 from portal.letters.lifecycle.models import Letter, LetterCounter, LetterOutlet, LetterSettings
 from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
+from portal.storage import StoredFile
 from portal.verification.models import VerificationScan
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "RequestEvent",
     "SealKey",
     "SigningCertificate",
+    "StoredFile",
     "User",
     "VerificationScan",
     "Wmi",

@@ -50,9 +50,8 @@ def restore_command(file: Path) -> None:
     except MasterKeyError as error:
         raise click.ClickException(f"The configured master key is unusable: {error}.") from None
     try:
-        restored = restore_backup(
-            str(file), config["DATABASE_URL"], Path(config["STORAGE_DIR"]), master_key
-        )
+        folder = Path(config["STORAGE_DIR"]) if config["STORAGE"] == "folder" else None
+        restored = restore_backup(str(file), config["DATABASE_URL"], folder, master_key)
     except BackupError as error:
         raise click.ClickException(f"Nothing was restored: {error}.") from None
     except PortalError as error:  # the master key does not open the restored keys

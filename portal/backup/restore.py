@@ -23,10 +23,10 @@ from portal.backup.archive import (
     open_archive,
     sha256_of,
 )
-from portal.db import Database
+from portal.db import Database, utcnow
 from portal.letters.keys.master_key import check_master_key
 from portal.models import Base
-from portal.storage import FileStorage
+from portal.storage import FileStorage, StoredFile
 
 BATCH = 500
 # Columns naming a row that comes later in the load order: written once every row is in.
@@ -41,18 +41,22 @@ class Restored:
     audit_entries: int
 
 
-def restore_backup(path: str, database_url: str, storage_dir: Path, master_key: bytes) -> Restored:
-    """Restores the archive into the empty database and storage; returns what came back."""
+def restore_backup(
+    path: str, database_url: str, storage_dir: Path | None, master_key: bytes
+) -> Restored:
+    """Restores the archive into the empty database and storage; returns what came back.
+    Files go where this instance keeps them: the folder storage_dir, or (None) the database,
+    whichever kind of storage the backed-up instance used."""
     with open_archive(path) as tar:
         manifest = _checked_manifest(tar)
         _prepare_database(database_url, manifest.revision)
-        store = FileStorage(storage_dir)
-        written = _put_files(tar, manifest, store)
+        folder = None if storage_dir is None else FileStorage(storage_dir)
+        written = [] if folder is None else _put_files(tar, manifest, folder)
         try:
-            _load_database(tar, manifest, database_url, master_key)
+            _load_database(tar, manifest, database_url, master_key, folder, written)
         except BaseException:
             for key in written:
-                store.delete(key)
+                folder.delete(key)  # type: ignore[union-attr]
             raise
     migrations.upgrade(database_url)
     _record_restoration(database_url, manifest, path)
@@ -135,7 +139,12 @@ def _put_files(tar: tarfile.TarFile, manifest: Manifest, store: FileStorage) -> 
 
 
 def _load_database(
-    tar: tarfile.TarFile, manifest: Manifest, database_url: str, master_key: bytes
+    tar: tarfile.TarFile,
+    manifest: Manifest,
+    database_url: str,
+    master_key: bytes,
+    folder: FileStorage | None,
+    written: list[str],
 ) -> None:
     db = Database(database_url)
     try:
@@ -143,9 +152,15 @@ def _load_database(
             connection = session.connection()
             late: list[sa.Update] = []
             for table in Base.metadata.sorted_tables:
-                if table.name in manifest.tables:
-                    data = _read(tar, f"{TABLES}{table.name}.jsonl")
+                if table.name not in manifest.tables:
+                    continue
+                data = _read(tar, f"{TABLES}{table.name}.jsonl")
+                if table.name == StoredFile.__tablename__ and folder is not None:
+                    written += _files_to_folder(table, data, folder)
+                else:
                     late += _load_table(connection, table, data)
+            if folder is None:
+                _files_to_database(connection, tar, manifest)
             for statement in late:  # every row is in: the references forward can be set
                 connection.execute(statement)
             _reset_sequences(connection)
@@ -192,6 +207,30 @@ def _load_table(connection: sa.Connection, table: sa.Table, data: bytes) -> list
         for row in rows
         if row.get(column) is not None
     ]
+
+
+def _files_to_folder(table: sa.Table, data: bytes, folder: FileStorage) -> list[str]:
+    # Backed up from an instance keeping its files in the database; this one keeps a folder.
+    written = []
+    for line in data.splitlines():
+        if line.strip():
+            row = decode_row(table, line)
+            if not folder.exists(row["key"]):
+                folder.put(row["key"], row["data"])
+                written.append(row["key"])
+    return written
+
+
+def _files_to_database(connection: sa.Connection, tar: tarfile.TarFile, manifest: Manifest) -> None:
+    # Backed up from an instance keeping a folder; this one keeps its files in the database.
+    table = StoredFile.__table__
+    present = set(connection.scalars(sa.select(table.c.key)))
+    for key in manifest.files:
+        if key not in present:
+            data = _read(tar, FILES + key)
+            connection.execute(
+                table.insert().values(key=key, data=data, size=len(data), stored_at=utcnow())
+            )
 
 
 def _reset_sequences(connection: sa.Connection) -> None:

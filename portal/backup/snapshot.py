@@ -55,6 +55,7 @@ def _write_members(tar: tarfile.TarFile, database_url: str, storage_dir: Path) -
         for table in Base.metadata.sorted_tables:
             _add_table(tar, manifest, connection, table)
         pdfs = dict(connection.execute(sa.text("SELECT pdf_key, pdf_sha256 FROM letter")).all())
+        in_database = _digests_in_database(connection, manifest)
         head = connection.execute(
             sa.text("SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1")
         ).first()
@@ -68,9 +69,20 @@ def _write_members(tar: tarfile.TarFile, database_url: str, storage_dir: Path) -
         manifest.files[key] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         _add(tar, FILES + key, data)
     for key, digest in pdfs.items():
-        if manifest.files.get(key, {}).get("sha256") != digest:
+        found = manifest.files.get(key, {}).get("sha256") or in_database.get(key)
+        if found != digest:
             raise BackupError(f"the stored PDF {key} is missing or differs from its letter")
     return manifest
+
+
+def _digests_in_database(connection: sa.Connection, manifest: Manifest) -> dict[str, str]:
+    # Files kept in the database (STORAGE = "database") travel as rows of stored_file.
+    if "stored_file" not in manifest.tables:
+        return {}
+    rows = connection.execution_options(yield_per=100).execute(
+        sa.text("SELECT key, data FROM stored_file")
+    )
+    return {key: hashlib.sha256(bytes(data)).hexdigest() for key, data in rows}
 
 
 def _add_table(

@@ -25,6 +25,7 @@ from portal.letters.lifecycle.models import Letter, LetterStatus
 from portal.letters.lifecycle.orders import LetterOrder
 from portal.letters.lifecycle.service import revoke_letter
 from portal.signing import new_master_key_text, parse_master_key
+from portal.storage import storage_for
 from portal.verification.service import Verdict, check_pdf, verify_token_text
 from tests.conftest import fresh_database, make_test_config
 from tests.factories import Factories
@@ -82,6 +83,7 @@ def _seed(source: Instance) -> tuple[tuple[int, int], list[str]]:
         _kept, revoked, old = (issue_letter(session, _order(ids, vins.pop()), ctx) for _ in "abc")
         revoke_letter(session, revoked, reason="Sold at home", actor=issuer)
         issue_letter(session, _order(ids, old.vin, supersedes_id=old.id), ctx)
+        source.storage.mkdir(parents=True, exist_ok=True)
         (source.storage / "master_key").write_text("must never be copied")
         session.commit()
     return ids, vins
@@ -246,3 +248,32 @@ def test_backup_never_overwrites_a_file(tmp_path, small_archive):
         source.db.engine.dispose()
         source.app.extensions["portal_db"].engine.dispose()
     assert result.exit_code == 1 and "exists already" in result.output
+
+
+@pytest.mark.parametrize(("kept", "restored_to"), [("database", "folder"), ("folder", "database")])
+def test_files_go_where_the_restored_instance_keeps_them(tmp_path, kept, restored_to):
+    archive = tmp_path / "kinds.tar.gz"
+    with fresh_database("bkinds", tmp_path) as url:
+        source = _instance(url, tmp_path / "kinds-source", STORAGE=kept)
+        _seed(source)
+        assert source.cli("backup", str(archive)).exit_code == 0
+        source.db.engine.dispose()
+        source.app.extensions["portal_db"].engine.dispose()
+    with fresh_database("bkindt", tmp_path, migrate=False) as url:
+        target = _instance(url, tmp_path / "kinds-target", STORAGE=restored_to)
+        result = target.cli("restore", str(archive))
+        assert result.exit_code == 0, result.output
+        with target.app.app_context(), target.db.session() as session:
+            letters = list(session.scalars(sa.select(Letter)))
+            stored_rows = session.scalar(sa.text("SELECT count(*) FROM stored_file"))
+            for letter in letters:
+                pdf = storage_for(target.app).get(letter.pdf_key)
+                assert hashlib.sha256(pdf).hexdigest() == letter.pdf_sha256
+                assert (
+                    check_pdf(session, pdf, now=utcnow()).verification.verdict
+                    is (EXPECTED[letter.status])
+                )
+        target.db.engine.dispose()
+        target.app.extensions["portal_db"].engine.dispose()
+    assert len(letters) == 4
+    assert (stored_rows == 0) is (restored_to == "folder")

@@ -19,7 +19,7 @@ from portal.letters.lifecycle.orders import LetterOrder
 from portal.outlets.queries import countries_with_active_outlets
 from portal.requests.models import FuelType
 from portal.signing import MasterKeyError, parse_master_key
-from portal.storage import FileStorage
+from portal.storage import storage_for
 
 
 def master_key(app: Flask, *, changing_keys: bool = False) -> bytes:
@@ -36,7 +36,7 @@ def issuance_context(app: Flask, actor: Any) -> IssuanceContext:
     return IssuanceContext(
         master_key=master_key(app),
         base_url=app.config["PUBLIC_BASE_URL"],
-        store=FileStorage(app.config["STORAGE_DIR"]),
+        store=storage_for(app),
         actor=actor,
         font_path=app.config.get("PDF_FONT_PATH"),
     )
