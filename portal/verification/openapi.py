@@ -137,7 +137,8 @@ def openapi_document() -> dict[str, Any]:
             "description": (
                 "Check whether an After-Sales Service Confirmation letter (notice MOFCOM "
                 "[2025] No. 648) is genuine and valid. No account is needed. Every answer "
-                "with a verdict is 200, including not_genuine."
+                "with a verdict is 200, including not_genuine and inconsistent (the "
+                "register's status disagrees with its audit trail: nothing is confirmed)."
             ),
         },
         "paths": {
