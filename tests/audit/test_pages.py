@@ -111,3 +111,20 @@ def test_the_platform_admin_checks_integrity_in_the_browser(login_as, make, sess
     page = operator.get("/audit/integrity").get_data(as_text=True)
     assert "The audit trail was changed outside the Portal" in page
     assert f"entry #{entry.seq} (row id {entry.id}, test.event" in page
+
+
+def test_signing_in_and_out_is_in_the_trail(login_as, make, session):
+    from portal.accounts.models import User
+
+    admin = make.user(Role.EXPORTER_ADMIN)
+    client = login_as(admin)
+    client.post("/logout")
+    session.expire_all()
+    actions = list(
+        session.scalars(
+            sa.select(AuditEntry.action)
+            .where(AuditEntry.object_type == User.__name__, AuditEntry.object_id == str(admin.id))
+            .order_by(AuditEntry.id)
+        )
+    )
+    assert actions[-2:] == ["user.signed_in", "user.signed_out"]
