@@ -57,6 +57,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.requests import batch_views, review_views
     from portal.requests import views as request_views
     from portal.verification import api as verification_api
+    from portal.verification import api_key_views
     from portal.verification import log_views as verification_log_views
     from portal.verification import views as verification_views
 
@@ -77,5 +78,6 @@ def _register_blueprints(app: Flask) -> None:
         verification_api,
         verification_log_views,
         audit_views,
+        api_key_views,
     ):
         app.register_blueprint(module.bp)

@@ -5,6 +5,7 @@ their domains)."""
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from portal.letters.batches.queue import QUEUE
 from portal.letters.keys.authority import ensure_authority
 from portal.letters.keys.master_key import KeyCounts, check_master_key, reseal_stored_keys
 from portal.letters.lifecycle.context import master_key
+from portal.letters.lifecycle.public_address import DEVELOPMENT_BASE_URL, configured_base_url
 from portal.signing import MasterKeyError, new_master_key_text, parse_master_key
 
 
@@ -112,6 +114,11 @@ def create_user_command(org_ref: str, email: str, name: str, role: str, password
 @with_appcontext
 def seed_demo_command() -> None:
     """Create the demo organisations and one user per role, and print their passwords."""
+    app = current_app._get_current_object()
+    if configured_base_url(app) is None:
+        # Demo letters only: the address a real deployment sets on purpose.
+        app.config["PUBLIC_BASE_URL"] = DEVELOPMENT_BASE_URL
+    click.echo(f"Demo letters carry {configured_base_url(app)} in their QR codes.")
     with unit_of_work() as session:
         accounts = seed_demo(session)
     click.echo("Demo accounts (passwords are new at every seed-demo):")
@@ -125,12 +132,26 @@ def seed_demo_command() -> None:
 @click.option("--port", default=5000, type=int)
 @click.pass_context
 def run_demo_command(ctx: click.Context, host: str, port: int) -> None:
-    """Set up the database, seed the demo data and serve the Portal."""
+    """Set up the database, seed the demo data and serve the Portal at --host and --port;
+    the demo's letters carry that address (unless PORTAL_PUBLIC_BASE_URL says otherwise)."""
+    address = listening_address(host, port)
+    if not current_app.config.get("PUBLIC_BASE_URL"):
+        current_app.config["PUBLIC_BASE_URL"] = address
     ctx.invoke(init_command)
     ctx.invoke(seed_demo_command)
-    click.echo(f"The Portal runs at http://{host}:{port}/ (Ctrl+C stops it).")
+    click.echo(f"The Portal runs at {address}/ (Ctrl+C stops it).")
     # Not app.run(): under the flask command it returns at once without serving.
     run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+def listening_address(host: str, port: int) -> str:
+    """Returns the URL a browser reaches a server listening on host and port at: for every
+    interface (0.0.0.0, ::), this machine's name."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 (a name for every interface, not a bind)
+        host = socket.getfqdn()
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 @click.command("run-worker")

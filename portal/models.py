@@ -9,9 +9,10 @@ from portal.letters.lifecycle.models import Letter, LetterCounter, LetterOutlet,
 from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
 from portal.storage import StoredFile
-from portal.verification.models import VerificationScan
+from portal.verification.models import ApiKey, VerificationScan
 
 __all__ = [
+    "ApiKey",
     "AuditChainHead",
     "AuditEntry",
     "Base",

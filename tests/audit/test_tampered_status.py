@@ -39,8 +39,8 @@ def test_an_unrevoked_letter_is_caught_by_the_service(issue, issuing, session):
     letter = _revoked(issue, issuing, session)
     _unrevoke(session, letter)
     result = verify_token_text(session, letter.token, now=utcnow())
-    assert result.verdict is Verdict.INCONSISTENT
-    assert result.letter is None and not result.genuine
+    assert result.verdict is Verdict.REGISTER_INCONSISTENT
+    assert result.letter is None and result.genuine is None
 
 
 def test_an_unrevoked_letter_is_caught_by_the_page(issue, issuing, session, client):
@@ -49,23 +49,24 @@ def test_an_unrevoked_letter_is_caught_by_the_page(issue, issuing, session, clie
     page = client.get(f"/V/{letter.token}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert 'data-verdict="inconsistent"' in text
-    assert "Cannot confirm — register inconsistent" in text
+    assert 'data-verdict="register_inconsistent"' in text
+    assert "Cannot confirm" in text
     assert "Genuine and valid" not in text
+    assert letter.vin not in text  # nothing of the record is shown beside a doubtful status
 
 
 def test_an_unrevoked_letter_is_caught_by_the_api(issue, issuing, session, client):
     letter = _revoked(issue, issuing, session)
     _unrevoke(session, letter)
     body = client.post("/api/v1/verify", json={"token": letter.token}).get_json()
-    assert body["verdict"] == "inconsistent"
-    assert body["genuine"] is False
+    assert body["verdict"] == "register_inconsistent"
+    assert body["genuine"] is None
     assert body["letter"] is None
     assert body["reason"]["code"] == "register_inconsistent"
     by_code = client.post(
         "/api/v1/verify", json={"number": letter.number, "code": letter.short_code}
     ).get_json()
-    assert by_code["verdict"] == "inconsistent"
+    assert by_code["verdict"] == "register_inconsistent"
 
 
 def test_an_unrevoked_letter_is_named_by_audit_verify(issue, issuing, session, audit_verify):
@@ -86,7 +87,7 @@ def test_a_letter_revoked_behind_the_portals_back_is_not_confirmed_either(issue,
     )
     session.commit()
     body = client.post("/api/v1/verify", json={"token": letter.token}).get_json()
-    assert body["verdict"] == "inconsistent"
+    assert body["verdict"] == "register_inconsistent"
 
 
 def test_a_superseded_letter_stays_consistent_and_unsuperseding_it_is_caught(
@@ -105,7 +106,7 @@ def test_a_superseded_letter_stays_consistent_and_unsuperseding_it_is_caught(
     )
     session.commit()
     assert client.post("/api/v1/verify", json={"token": old.token}).get_json()["verdict"] == (
-        "inconsistent"
+        "register_inconsistent"
     )
 
 
@@ -140,4 +141,4 @@ def test_a_revocation_entry_edited_away_is_caught_by_the_verification(
         )
     _unrevoke(session, letter)
     body = client.post("/api/v1/verify", json={"token": letter.token}).get_json()
-    assert body["verdict"] == "inconsistent"
+    assert body["verdict"] == "register_inconsistent"

@@ -32,6 +32,7 @@ from portal.letters.batches.models import IssueJob
 from portal.letters.batches.queue import dispatch, is_stalled, resume_stalled
 from portal.letters.batches.service import retry_job, start_job
 from portal.letters.lifecycle.models import Letter
+from portal.letters.lifecycle.public_address import letters_base_url
 from portal.security import allow
 from portal.storage import storage
 
@@ -63,6 +64,7 @@ def _resume(job: IssueJob) -> IssueJob:
 def start() -> Response:
     ids = [int(value) for value in request.form.getlist("request_ids") if value.isdigit()]
     try:
+        letters_base_url(current_app)  # refused before a job is queued, not by the runner
         with db_session().begin_nested():
             job = start_job(db_session(), current_org(), ids, actor=current_user)
     except PortalError as error:

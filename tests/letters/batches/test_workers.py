@@ -94,6 +94,7 @@ def test_a_worker_killed_mid_chunk_leaves_no_gap_and_no_duplicate(tmp_path):
             PORTAL_MASTER_KEY=app.config["MASTER_KEY"],
             PORTAL_SECRET_KEY=app.config["SECRET_KEY"],
             PORTAL_STORAGE_DIR=app.config["STORAGE_DIR"],
+            PORTAL_PUBLIC_BASE_URL="https://portal.example.cn",
         )
         logs = [(tmp_path / f"worker-{n}.log").open("w") for n in (1, 2)]
         doomed, survivor = _worker(env, logs[0]), _worker(env, logs[1])
