@@ -17,7 +17,7 @@ from tests.conftest import fresh_database
 
 def test_the_migration_chains_existing_entries(tmp_path):
     with fresh_database("chainmig", tmp_path, migrate=False) as url:
-        migrations.upgrade(url, "0007_verdicts")
+        migrations.upgrade(url, "0008_notifications")
         engine = sa.create_engine(url)
         with engine.begin() as connection:
             for n in range(5):

@@ -1,8 +1,8 @@
 """Audit hash chain; on PostgreSQL, triggers that refuse edits of audit entries and of what a
 letter seals
 
-Revision ID: 0008_audit_chain
-Revises: 0007_verdicts
+Revision ID: 0009_audit_chain
+Revises: 0008_notifications
 Create Date: 2026-12-02 13:50:00
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from portal.audit.chain import GENESIS, ChainedContent, entry_hash
 
-revision = "0008_audit_chain"
-down_revision = "0007_verdicts"
+revision = "0009_audit_chain"
+down_revision = "0008_notifications"
 branch_labels = None
 depends_on = None
 
