@@ -26,7 +26,8 @@ from portal.letters.lifecycle.orders import LetterOrder
 from portal.letters.lifecycle.service import revoke_letter
 from portal.signing import new_master_key_text, parse_master_key
 from portal.storage import storage_for
-from portal.verification.service import Verdict, check_pdf, verify_token_text
+from portal.verification.pdf_check import check_pdf
+from portal.verification.service import Verdict, verify_token_text
 from tests.conftest import fresh_database, make_test_config
 from tests.factories import Factories
 
