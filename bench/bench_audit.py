@@ -23,7 +23,6 @@ import sqlalchemy as sa
 
 from bench.bench_verification import CONFIG, _letters
 from portal import create_app, migrations
-from portal.audit import lifecycle
 from portal.audit.chain import GENESIS, canonical
 from portal.audit.integrity import check_chain
 from portal.audit.models import AuditEntry
@@ -32,7 +31,7 @@ from portal.backup.restore import restore_backup
 from portal.backup.snapshot import write_backup
 from portal.db import utcnow
 from portal.signing import parse_master_key
-from portal.verification import service
+from portal.verification import consistency, service
 
 
 def _median(samples: list[float]) -> float:
@@ -102,9 +101,9 @@ def _walk(db) -> tuple[float, float, int]:
 
 
 def _verifications(app, tokens: list[str], runs: int, checked: bool) -> float:
-    original = lifecycle.letter_status_consistent
+    original = consistency.letter_status_consistent
     if not checked:
-        service.letter_status_consistent = lambda session, letter: True
+        consistency.letter_status_consistent = lambda session, letter: True
     try:
         times = []
         db = app.extensions["portal_db"]
@@ -116,7 +115,7 @@ def _verifications(app, tokens: list[str], runs: int, checked: bool) -> float:
                 assert result.verdict.value == "valid"
         return _median(times)
     finally:
-        service.letter_status_consistent = original
+        consistency.letter_status_consistent = original
 
 
 def _row(what: str, figure: str, floor: str, ratio: float | None) -> None:
