@@ -1,5 +1,6 @@
 """Command-line tasks: flask --app portal init | create-org | create-user | seed-demo | run-demo |
-run-worker | rotate-master-key | check-master-key."""
+run-worker | rotate-master-key | check-master-key (audit-verify, backup and restore live with
+their domains)."""
 
 from __future__ import annotations
 
@@ -318,7 +319,13 @@ def _counted(counts: KeyCounts) -> str:
 
 def register(app: Flask) -> None:
     """Adds the Portal's commands to `flask --app portal`."""
+    from portal.audit.commands import audit_verify_command
+    from portal.backup.commands import backup_command, restore_command
+
     for command in (
+        audit_verify_command,
+        backup_command,
+        restore_command,
         init_command,
         root_certificate_command,
         create_org_command,
