@@ -24,11 +24,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=_asset_folder("templates"),
         static_folder=_asset_folder("static"),
     )
-    from portal import cli, db, errors, i18n, navigation, security, templating
+    from portal import cli, db, errors, i18n, log_redaction, navigation, security, templating
     from portal.accounts.access import init_login
     from portal.config import load_config
 
     load_config(app, test_config)
+    log_redaction.install()
     db.init_app(app)
     init_login(app)
     security.init_app(app)

@@ -47,6 +47,8 @@ class DefaultConfig:
     # A letter verified this often within this many days is flagged to its manufacturer.
     VERIFICATION_FLAG_COUNT: int = 20
     VERIFICATION_FLAG_DAYS: int = 7
+    # /readyz reports the storage disk as down below this much free space.
+    READY_MIN_FREE_BYTES: int = 200 * 1024 * 1024
     JOB_RUNNER: str = "thread"  # "thread": batches run in the web process; "external": run-jobs
     ISSUE_WORKERS: int | None = None  # processes sealing letters in a batch; None: every core
 

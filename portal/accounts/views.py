@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -84,7 +94,12 @@ def set_password(token: str) -> str | Response:
             logout_user()
             flash(_("Your password is set. Please sign in."), "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/set_password.html", form=form, user=link.user)
+    response = make_response(
+        render_template("accounts/set_password.html", form=form, user=link.user)
+    )
+    # The page's own address holds the token: it is never sent on as a referrer.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
