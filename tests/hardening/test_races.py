@@ -1,0 +1,60 @@
+"""Races against a real gunicorn (threads and processes) on the database under test:
+simultaneous wrong passwords are counted one by one, simultaneous issuances of one request
+make one letter, and every answer is a clear one (never a 500)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from portal import create_app
+from portal.accounts.models import LoginThrottle
+from portal.accounts.roles import Role
+from portal.config import DefaultConfig
+from tests.conftest import fresh_database, make_test_config
+from tests.factories import Factories
+from tests.hardening.live import gunicorn, portal_env
+
+pytestmark = pytest.mark.slow
+
+ATTEMPTS = 20
+NOT_RIGHT = "The email address or the password is not right."
+THROTTLED = "Too many failed sign-ins for this email address."
+
+
+def _at_once(count: int, call):
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(lambda _i: call(), range(count)))
+
+
+def test_simultaneous_wrong_passwords_check_no_more_than_the_limit(tmp_path):
+    with fresh_database("throttle", tmp_path) as url:
+        config = make_test_config(url, tmp_path)
+        app = create_app(config)
+        with app.app_context():
+            session = app.extensions["portal_db"].session()
+            email = Factories(session).user(Role.EXPORTER_USER).email
+            session.commit()
+            with gunicorn(portal_env(config), tmp_path, workers=2, threads=10) as base:
+                answers = _at_once(
+                    ATTEMPTS,
+                    lambda: requests.post(
+                        f"{base}/login",
+                        data={"email": email, "password": "wrong password 123"},
+                        timeout=120,
+                    ),
+                )
+            failures = session.scalar(
+                sa.select(LoginThrottle.failures).where(LoginThrottle.email == email)
+            )
+            session.close()
+        app.extensions["portal_db"].engine.dispose()
+    assert [a.status_code for a in answers] == [200] * ATTEMPTS
+    checked = sum(NOT_RIGHT in a.text for a in answers)
+    refused = sum(THROTTLED in a.text for a in answers)
+    assert checked == DefaultConfig.LOGIN_FREE_ATTEMPTS
+    assert refused == ATTEMPTS - checked
+    assert failures == DefaultConfig.LOGIN_FREE_ATTEMPTS
