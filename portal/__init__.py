@@ -44,7 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from portal import site
-    from portal.accounts import organisation_views
+    from portal.accounts import organisation_views, second_factor_views
     from portal.accounts import views as account_views
     from portal.letters import job_views as letter_job_views
     from portal.letters import settings_views as letter_settings_views
@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (
         site,
         account_views,
+        second_factor_views,
         organisation_views,
         outlet_views,
         outlet_csv_views,

@@ -38,6 +38,7 @@ class DefaultConfig:
     LOGIN_FREE_ATTEMPTS: int = 5  # failures before an account's sign-in is slowed down
     LOGIN_MAX_DELAY_SECONDS: int = 15 * 60
     INVITATION_VALID_HOURS: int = 72
+    TOTP_ISSUER: str = "Portal"  # the name authenticator apps show beside the code
     RATELIMIT_ENABLED: bool = True
     # Per client address. Typing number and code is limited hardest: it is a guess at a code.
     RATELIMIT_VERIFY: str = "60 per minute; 1000 per day"

@@ -10,14 +10,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.accounts.models import Brand, LoginThrottle, Organisation, PasswordLink, User, Wmi
+from portal.accounts.models import Brand, Organisation, PasswordLink, User, Wmi
 from portal.accounts.passwords import check_password_strength
 from portal.accounts.roles import ROLES_OF_KIND, OrgKind, Role
+from portal.accounts.throttle import note_failure, open_gate
 from portal.accounts.uscc import UsccError, validate_uscc
 from portal.audit.record import record
 from portal.db import utcnow
@@ -32,10 +31,6 @@ _DUMMY_HASH = generate_password_hash("portal-timing-equaliser")
 
 class LoginFailed(PortalError):
     status_code = 401
-
-
-class LoginThrottled(PortalError):
-    status_code = 429
 
 
 def normalise_email(email: str) -> str:
@@ -291,56 +286,24 @@ def end_sessions(user: User) -> None:
 def authenticate(
     session: Session, email: str, password: str, *, free_attempts: int, max_delay: int
 ) -> User:
-    """Returns the user these credentials belong to, or raises LoginFailed / LoginThrottled.
+    """Returns the user these credentials belong to, or raises LoginFailed, or
+    LoginThrottled (portal.accounts.throttle).
 
-    The address's throttle row is created if missing and locked before the password is
-    checked, so simultaneous attempts are counted one after the other: no more than the free
-    attempts are ever checked, and two first failures cannot both insert the row.
+    At most `free_attempts` passwords are checked before the address is slowed down, however
+    many attempts arrive at once (see portal.accounts.throttle).
     """
     address = (email or "").strip().lower()[:254]
     now = utcnow()
-    throttle = _locked_throttle(session, address, now)
-    if throttle.failures >= free_attempts:
-        delay = min(max_delay, 30 * 2 ** min(throttle.failures - free_attempts, 20))
-        wait = (throttle.last_failure_at + timedelta(seconds=delay) - now).total_seconds()
-        if wait > 0:
-            minutes = max(1, round(wait / 60))
-            raise LoginThrottled(
-                _(
-                    "Too many failed sign-ins for this email address. Try again "
-                    "in %(n)d minute(s).",
-                    n=minutes,
-                )
-            )
+    gate = open_gate(session, address, free_attempts=free_attempts, max_delay=max_delay, now=now)
     user = session.scalar(sa.select(User).where(User.email == address))
     hashed = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     if check_password_hash(hashed, password or "") and user is not None and user.is_active:
-        session.delete(throttle)
+        session.delete(gate)
         user.last_login_at = now
         session.flush()
         return user
-    throttle.failures += 1
-    throttle.last_failure_at = now
-    session.flush()
+    note_failure(session, gate, now)
     raise LoginFailed(_("The email address or the password is not right."))
-
-
-def _locked_throttle(session: Session, address: str, now: datetime) -> LoginThrottle:
-    insert = (postgresql_insert if _is_postgresql(session) else sqlite_insert)(LoginThrottle)
-    session.execute(
-        insert.values(email=address, failures=0, last_failure_at=now).on_conflict_do_nothing()
-    )
-    # FOR UPDATE on PostgreSQL; SQLite's form requests already hold the one write lock.
-    return session.scalars(
-        sa.select(LoginThrottle)
-        .where(LoginThrottle.email == address)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-
-
-def _is_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 def user_in_organisation(session: Session, organisation_id: int, user_id: int) -> User:

@@ -29,6 +29,7 @@ from portal.accounts.forms import (
     role_choices,
 )
 from portal.accounts.roles import ALL_ROLES, ORG_ADMINS, Role
+from portal.accounts.second_factor_views import start_code_step
 from portal.db import db_session, utcnow
 from portal.errors import PortalError
 from portal.security import allow, limiter, public
@@ -62,7 +63,9 @@ def login() -> str | Response:
             session.clear()  # a fresh session at sign-in: nothing carried over, no fixation
             if lang:
                 session["lang"] = lang
-            login_user(user)
+            if user.has_two_factor:
+                return start_code_step(user, safe_next())
+            login_user(user)  # a role that needs a second factor is sent to enrol next
             return redirect(safe_next())
     return render_template("accounts/login.html", form=form)
 

@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 
@@ -181,7 +182,7 @@ def test_an_abandoned_job_resumes_when_its_progress_is_requested(
     session.execute(sa.update(IssueJob).values(heartbeat_at=utcnow() - timedelta(minutes=5)))
     session.commit()
     client = app.test_client()
-    client.post("/login", data={"email": issuer.email, "password": Factories.PASSWORD})
+    _sign_in(client, issuer)
     progress = client.get(f"/letters/jobs/{job.id}/progress").get_json()
     assert progress["status"] == "running" and progress["issued"] >= 2
     runner = app.extensions["portal_job_thread"]
@@ -201,7 +202,12 @@ def test_looking_at_a_running_job_starts_no_second_runner(committed_with_thread_
     session.commit()
     claim_job(session, "runner-elsewhere")  # its heartbeat is fresh
     client = app.test_client()
-    client.post("/login", data={"email": issuer.email, "password": Factories.PASSWORD})
+    _sign_in(client, issuer)
     assert client.get(f"/letters/jobs/{job.id}").status_code == 200
     assert client.get(f"/letters/jobs/{job.id}/progress").get_json()["status"] == "running"
     assert "portal_job_thread" not in app.extensions
+
+
+def _sign_in(client, user) -> None:
+    client.post("/login", data={"email": user.email, "password": Factories.PASSWORD})
+    client.post("/login/code", data={"code": pyotp.TOTP(Factories.TOTP_SECRET).now()})
