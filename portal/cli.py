@@ -18,7 +18,7 @@ from portal import migrations
 from portal.accounts import service
 from portal.accounts.roles import OrgKind, Role
 from portal.db import database
-from portal.demo import seed_demo
+from portal.demo import demo_code, seed_demo
 from portal.errors import PortalError
 from portal.letters.authority import ensure_authority
 from portal.letters.context import master_key
@@ -112,9 +112,27 @@ def seed_demo_command() -> None:
     """Create the demo organisations and one user per role, and print their passwords."""
     with unit_of_work() as session:
         accounts = seed_demo(session)
-    click.echo("Demo accounts (passwords are new at every seed-demo):")
-    for email, role, password in accounts:
-        click.echo(f"  {role:<22} {email:<32} {password}")
+    click.echo("Demo accounts (passwords and two-factor keys are new at every seed-demo):")
+    for email, role, password, key in accounts:
+        click.echo(f"  {role:<22} {email:<32} {password:<14} {key}")
+    click.echo(
+        "Accounts with a key sign in with a second factor: add the key to an authenticator\n"
+        "app (FreeOTP, Aegis, Google or Microsoft Authenticator), or print the current code\n"
+        "with:  flask --app portal demo-code EMAIL"
+    )
+
+
+@click.command("demo-code")
+@with_appcontext
+@click.argument("email")
+def demo_code_command(email: str) -> None:
+    """Print the current two-factor code of a demo account (demo accounts only)."""
+    with unit_of_work() as session:
+        try:
+            code = demo_code(session, email)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(code)
 
 
 @click.command("run-demo")
@@ -268,6 +286,7 @@ def register(app: Flask) -> None:
         create_user_command,
         seed_demo_command,
         run_demo_command,
+        demo_code_command,
         run_jobs_command,
         rotate_master_key_command,
         check_master_key_command,
