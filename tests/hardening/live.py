@@ -74,9 +74,9 @@ def gunicorn(
         deadline = time.monotonic() + 90
         while True:
             try:
-                requests.get(f"{base}/health", timeout=5)
+                requests.get(f"{base}/health", timeout=30)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError((folder / "error.log").read_text()) from None
                 time.sleep(0.3)

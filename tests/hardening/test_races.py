@@ -12,11 +12,13 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.accounts.models import LoginThrottle
-from portal.accounts.roles import Role
+from portal.accounts.roles import OrgKind, Role
 from portal.config import DefaultConfig
+from portal.letters.models import Letter
+from portal.requests.states import RequestStatus
 from tests.conftest import fresh_database, make_test_config
 from tests.factories import Factories
-from tests.hardening.live import gunicorn, portal_env
+from tests.hardening.live import gunicorn, portal_env, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -58,3 +60,43 @@ def test_simultaneous_wrong_passwords_check_no_more_than_the_limit(tmp_path):
     assert checked == DefaultConfig.LOGIN_FREE_ATTEMPTS
     assert refused == ATTEMPTS - checked
     assert failures == DefaultConfig.LOGIN_FREE_ATTEMPTS
+
+
+def test_simultaneous_issuances_of_one_request_give_one_letter_and_clear_answers(tmp_path):
+    with fresh_database("issue_race", tmp_path) as url:
+        config = make_test_config(url, tmp_path)
+        app = create_app(config)
+        with app.app_context():
+            session = app.extensions["portal_db"].session()
+            make = Factories(session)
+            manufacturer = make.organisation(OrgKind.MANUFACTURER)
+            make.outlet(manufacturer, country="KZ")
+            issuer = make.user(Role.MANUFACTURER_ISSUER, org=manufacturer)
+            request = make.letter_request(
+                manufacturer=manufacturer,
+                exporter=make.organisation(OrgKind.EXPORTER),
+                status=RequestStatus.APPROVED,
+            )
+            session.commit()
+            with gunicorn(portal_env(config), tmp_path, workers=2, threads=10) as base:
+                http = sign_in(base, issuer.email, Factories.PASSWORD, Factories.TOTP_SECRET)
+                answers = _at_once(
+                    ATTEMPTS,
+                    lambda: http.post(
+                        f"{base}/letters/from-request/{request.id}",
+                        allow_redirects=False,
+                        timeout=300,
+                    ),
+                )
+                landing = {a.headers.get("Location") for a in answers}
+                pages = [http.get(f"{base}{where}", timeout=60).text for where in landing]
+            letters = list(
+                session.scalars(sa.select(Letter).where(Letter.request_id == request.id))
+            )
+            session.close()
+        app.extensions["portal_db"].engine.dispose()
+    assert len(letters) == 1
+    assert [a.status_code for a in answers] == [302] * ATTEMPTS, [a.text[:300] for a in answers]
+    # Everyone lands on the one letter, or back on the request with a reason.
+    assert landing <= {f"/letters/{letters[0].id}", f"/review/{request.id}"}
+    assert all(letters[0].number in page or "issued" in page for page in pages)
