@@ -9,6 +9,8 @@ imposed.
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
@@ -33,7 +35,9 @@ def check_password_strength(password: str, *, email: str = "", name: str = "") -
         )
     if password.strip().lower() == email.lower():
         raise ValidationError(_("The password cannot be your email address."), field="password")
-    hints = [email, email.split("@")[0], *name.split(), "portal"]
+    local = email.split("@")[0]
+    hints = [email, local, re.sub(r"[^a-z0-9]", "", local.lower()), *name.split()]
+    hints += ["".join(name.split()), "portal"]
     result = zxcvbn(password[:_ESTIMATED_PREFIX], user_inputs=[h for h in hints if h])
     if result["score"] < MIN_SCORE:
         raise ValidationError(

@@ -3,6 +3,9 @@ processes, committed one by one; a crash in the middle resumes without duplicate
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -211,3 +214,25 @@ def test_looking_at_a_running_job_starts_no_second_runner(committed_with_thread_
 def _sign_in(client, user) -> None:
     client.post("/login", data={"email": user.email, "password": Factories.PASSWORD})
     client.post("/login/code", data={"code": pyotp.TOTP(Factories.TOTP_SECRET).now()})
+
+
+def test_the_zip_manifest_neutralises_formula_cells(committed):
+    app, session, make = committed
+    manufacturer, issuer, requests = _world(make, session, 2)
+    formula = '=HYPERLINK("http://evil.example/x","Open")'
+    requests[0].exporter.name_zh = formula
+    session.commit()
+    job = start_job(session, manufacturer, [r.id for r in requests], actor=issuer)
+    session.commit()
+    claim_job(session, "runner-1")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        run_job(session, job, lambda actor: issuance_context(app, actor), pool)
+    client = app.test_client()
+    _sign_in(client, issuer)
+    answer = client.get(f"/letters/jobs/{job.id}/letters.zip")
+    assert answer.headers["Cache-Control"] == "no-store"
+    with zipfile.ZipFile(io.BytesIO(answer.get_data())) as archive:
+        manifest = archive.read("manifest.csv").decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(manifest)))
+    assert {row["exporter"] for row in rows} == {"'" + formula}
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
