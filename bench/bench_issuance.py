@@ -24,13 +24,13 @@ from cryptography.hazmat.primitives.serialization import load_der_private_key
 
 from portal import create_app, migrations
 from portal.accounts.roles import OrgKind, Role
-from portal.letters import document as doc
-from portal.letters.authority import ensure_authority
-from portal.letters.batch import claim_job, run_job, start_job
-from portal.letters.context import issuance_context
-from portal.letters.issuance import issue_letter, prepare
-from portal.letters.pdf import render_letter_pdf
-from portal.letters.production import SealJob
+from portal.letters.batches.service import claim_job, run_job, start_job
+from portal.letters.document import content as doc
+from portal.letters.document.pdf import render_letter_pdf
+from portal.letters.keys.authority import ensure_authority
+from portal.letters.lifecycle.context import issuance_context
+from portal.letters.lifecycle.issuance import issue_letter, prepare
+from portal.letters.lifecycle.production import SealJob
 from portal.requests.models import RequestStatus
 from portal.signing import choose_claims_form, parse_master_key, qr_png
 from portal.signing.certificates import load_certificate_pem

@@ -46,9 +46,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal import site
     from portal.accounts import organisation_views, second_factor_views
     from portal.accounts import views as account_views
-    from portal.letters import job_views as letter_job_views
-    from portal.letters import settings_views as letter_settings_views
-    from portal.letters import views as letter_views
+    from portal.letters.batches import views as letter_job_views
+    from portal.letters.lifecycle import settings_views as letter_settings_views
+    from portal.letters.lifecycle import views as letter_views
     from portal.outlets import csv_views as outlet_csv_views
     from portal.outlets import directory_views
     from portal.outlets import views as outlet_views

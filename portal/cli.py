@@ -20,10 +20,10 @@ from portal.accounts.roles import OrgKind, Role
 from portal.db import database
 from portal.demo import demo_code, seed_demo
 from portal.errors import PortalError
-from portal.letters.authority import ensure_authority
-from portal.letters.context import master_key
-from portal.letters.master_key import KeyCounts, check_master_key, reseal_stored_keys
-from portal.letters.runner import run_pending_jobs
+from portal.letters.batches.runner import run_pending_jobs
+from portal.letters.keys.authority import ensure_authority
+from portal.letters.keys.master_key import KeyCounts, check_master_key, reseal_stored_keys
+from portal.letters.lifecycle.context import master_key
 from portal.signing import MasterKeyError, new_master_key_text, parse_master_key
 
 

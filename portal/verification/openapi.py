@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.letters.models import LetterStatus
+from portal.letters.lifecycle.models import LetterStatus
 from portal.signing.token import MAX_INPUT_CHARS, MAX_SHORT_CODE_INPUT
 from portal.verification.service import MAX_NUMBER_CHARS, CheckName, Outcome, Verdict
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from portal.letters.models import Letter
-from portal.letters.snapshot import outlet_snapshot
+from portal.letters.lifecycle.models import Letter
+from portal.letters.lifecycle.snapshot import outlet_snapshot
 from portal.outlets.models import OutletVersion
 from portal.verification.labels import check_text, reason_text
 from portal.verification.service import Verification

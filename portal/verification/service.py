@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.clock import china_date
-from portal.letters.authority import trust_roots
-from portal.letters.models import Letter, LetterOutlet, LetterStatus
-from portal.letters.service import Standing, standing_on
-from portal.letters.snapshot import stored_letter_digests
+from portal.letters.keys.authority import trust_roots
+from portal.letters.lifecycle.models import Letter, LetterOutlet, LetterStatus
+from portal.letters.lifecycle.service import Standing, standing_on
+from portal.letters.lifecycle.snapshot import stored_letter_digests
 from portal.outlets.models import Outlet, OutletVersion
 from portal.signing import (
     ClaimsForm,

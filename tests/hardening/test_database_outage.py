@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.accounts.roles import Role
-from portal.letters.issuance import issue_letter
+from portal.letters.lifecycle.issuance import issue_letter
 from tests.conftest import PG_ENV, fresh_database, make_test_config
 from tests.factories import Factories
 from tests.hardening.live import TcpProxy, gunicorn, portal_env, sign_in, through_proxy

@@ -14,7 +14,7 @@ from portal import create_app
 from portal.accounts.models import LoginThrottle
 from portal.accounts.roles import OrgKind, Role
 from portal.config import DefaultConfig
-from portal.letters.models import Letter
+from portal.letters.lifecycle.models import Letter
 from portal.requests.states import RequestStatus
 from tests.conftest import fresh_database, make_test_config
 from tests.factories import Factories

@@ -8,7 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 
-from portal.letters.service import revoke_letter
+from portal.letters.lifecycle.service import revoke_letter
 from portal.verification.openapi import openapi_document
 
 

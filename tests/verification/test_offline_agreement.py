@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from portal.accounts.roles import OrgKind
-from portal.letters.keyring import active_seal_key, mark_compromised, new_seal_key
-from portal.letters.service import revoke_letter
+from portal.letters.keys.keyring import active_seal_key, mark_compromised, new_seal_key
+from portal.letters.lifecycle.service import revoke_letter
 from portal.signing import load_keyset, offline_verdict
 from portal.verification.service import CheckName, Outcome
 from tests.verification.conftest import flip_bit

@@ -7,7 +7,7 @@ import io
 from pypdf import PdfReader, PdfWriter
 
 from portal.db import utcnow
-from portal.letters.service import revoke_letter
+from portal.letters.lifecycle.service import revoke_letter
 from portal.verification.service import MAX_PDF_BYTES, Verdict, check_pdf
 
 NOT_ISSUED = "This is not the letter the manufacturer issued."

@@ -10,7 +10,7 @@ import cbor2
 import pytest
 
 from portal.accounts.roles import OrgKind
-from portal.letters.keyring import signing_material
+from portal.letters.keys.keyring import signing_material
 from portal.signing import decode_token, encode_token, sign_claims
 from portal.signing.payload import decode_claims, encode_claims
 from portal.verification.service import CheckName, Outcome, Verdict

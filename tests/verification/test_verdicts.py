@@ -10,10 +10,10 @@ import sqlalchemy as sa
 
 from portal.clock import CHINA, china_date
 from portal.db import utcnow
-from portal.letters.issuance import issue_letter
-from portal.letters.keyring import active_seal_key, mark_compromised
-from portal.letters.models import Letter
-from portal.letters.service import revoke_letter
+from portal.letters.keys.keyring import active_seal_key, mark_compromised
+from portal.letters.lifecycle.issuance import issue_letter
+from portal.letters.lifecycle.models import Letter
+from portal.letters.lifecycle.service import revoke_letter
 from portal.verification.service import CheckName, Outcome, Verdict
 from tests.verification.conftest import path_of
 
