@@ -162,3 +162,12 @@ def test_wrong_codes_are_throttled(app, make, wrong):
     right = client.post("/login/code", data={"code": make.fresh_code(admin)})
     assert "Too many failed sign-ins" in right.get_data(as_text=True)
     assert client.get("/users").status_code == 302
+
+
+def test_the_platform_admin_resets_an_organisation_admins_second_factor(login_as, make, session):
+    operator = login_as(Role.PLATFORM_ADMIN)
+    admin = make.user(Role.MANUFACTURER_ADMIN)
+    page = operator.get(f"/organisations/{admin.organisation_id}").get_data(as_text=True)
+    assert f"/users/{admin.id}/two-factor/reset" in page
+    assert operator.post(f"/users/{admin.id}/two-factor/reset").status_code == 302
+    assert session.scalar(sa.select(User.totp_secret).where(User.id == admin.id)) is None
