@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pyotp
 import pytest
 import requests
 import sqlalchemy as sa
@@ -100,3 +101,45 @@ def test_simultaneous_issuances_of_one_request_give_one_letter_and_clear_answers
     # Everyone lands on the one letter, or back on the request with a reason.
     assert landing <= {f"/letters/{letters[0].id}", f"/review/{request.id}"}
     assert all(letters[0].number in page or "issued" in page for page in pages)
+
+
+def test_one_code_sent_from_many_devices_at_once_signs_in_once(tmp_path):
+    with fresh_database("code_race", tmp_path) as url:
+        config = make_test_config(url, tmp_path)
+        app = create_app(config)
+        with app.app_context():
+            session = app.extensions["portal_db"].session()
+            admin = Factories(session).user(Role.MANUFACTURER_ADMIN)
+            session.commit()
+            email = admin.email
+            session.close()
+        app.extensions["portal_db"].engine.dispose()
+        with gunicorn(portal_env(config), tmp_path, workers=2, threads=5) as base:
+            devices = []
+            for _ in range(10):
+                device = requests.Session()
+                step = device.post(
+                    f"{base}/login",
+                    data={"email": email, "password": Factories.PASSWORD},
+                    timeout=120,
+                )
+                assert step.url == f"{base}/login/code"
+                devices.append(device)
+            code = pyotp.TOTP(Factories.TOTP_SECRET).now()
+            with ThreadPoolExecutor(max_workers=len(devices)) as pool:
+                answers = list(
+                    pool.map(
+                        lambda device: device.post(
+                            f"{base}/login/code",
+                            data={"code": code},
+                            allow_redirects=False,
+                            timeout=120,
+                        ),
+                        devices,
+                    )
+                )
+    assert sorted(a.status_code for a in answers) == [200] * 9 + [302]
+    refused = [a.text for a in answers if a.status_code == 200]
+    # Refused as used, or (past the free attempts) as too many failures: never a second entry.
+    assert all("used already" in text or THROTTLED in text for text in refused)
+    assert sum("used already" in text for text in refused) == DefaultConfig.LOGIN_FREE_ATTEMPTS
