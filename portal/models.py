@@ -6,11 +6,14 @@ from portal.db import Base
 from portal.letters.batches.models import IssueJob, IssueJobItem
 from portal.letters.keys.models import PortalAuthority, SealKey, SigningCertificate
 from portal.letters.lifecycle.models import Letter, LetterCounter, LetterOutlet, LetterSettings
+from portal.notifications.models import Notification, NotificationCursor
 from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
-from portal.verification.models import VerificationScan
+from portal.storage import StoredFile
+from portal.verification.models import ApiKey, VerificationScan
 
 __all__ = [
+    "ApiKey",
     "AuditEntry",
     "Base",
     "Brand",
@@ -22,6 +25,8 @@ __all__ = [
     "LetterRequest",
     "LetterSettings",
     "LoginThrottle",
+    "Notification",
+    "NotificationCursor",
     "Organisation",
     "Outlet",
     "OutletImport",
@@ -32,6 +37,7 @@ __all__ = [
     "RequestEvent",
     "SealKey",
     "SigningCertificate",
+    "StoredFile",
     "User",
     "VerificationScan",
     "Wmi",
