@@ -69,9 +69,8 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 def served_over_https(app: Flask) -> bool:
     """Tells whether the Portal is deployed behind https (secure cookies or an https base URL)."""
-    return bool(app.config.get("SESSION_COOKIE_SECURE")) or str(
-        app.config.get("PUBLIC_BASE_URL", "")
-    ).startswith("https://")
+    base_url = app.config.get("PUBLIC_BASE_URL") or ""
+    return bool(app.config.get("SESSION_COOKIE_SECURE")) or base_url.startswith("https://")
 
 
 def _headers(response: Response) -> Response:

@@ -34,6 +34,8 @@ def portal_env(config: dict, **extra: object) -> dict[str, str]:
     for name in names:
         env[f"PORTAL_{name}"] = str(config[name])
     env["PORTAL_WTF_CSRF_ENABLED"] = "false"
+    # The address letters' QR codes carry: without it nothing is issued.
+    env["PORTAL_PUBLIC_BASE_URL"] = "https://portal.example.cn"
     env["PORTAL_RATELIMIT_ENABLED"] = "false"
     for name, value in extra.items():
         env[f"PORTAL_{name}"] = value if isinstance(value, str) else _json(value)
