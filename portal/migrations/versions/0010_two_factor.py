@@ -1,7 +1,7 @@
 """Two-factor sign-in: TOTP secrets and one-time recovery codes
 
-Revision ID: 0009_two_factor
-Revises: 0008_notifications
+Revision ID: 0010_two_factor
+Revises: 0009_certificate_revocation
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import portal.db
 
-revision = "0009_two_factor"
-down_revision = "0008_notifications"
+revision = "0010_two_factor"
+down_revision = "0009_certificate_revocation"
 branch_labels = None
 depends_on = None
 
