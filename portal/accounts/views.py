@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -19,6 +29,8 @@ from portal.accounts.forms import (
     role_choices,
 )
 from portal.accounts.roles import ALL_ROLES, ORG_ADMINS, Role
+from portal.accounts.second_factor_views import start_code_step
+from portal.audit.record import record
 from portal.db import db_session, utcnow
 from portal.errors import PortalError
 from portal.security import allow, limiter, public
@@ -52,7 +64,9 @@ def login() -> str | Response:
             session.clear()  # a fresh session at sign-in: nothing carried over, no fixation
             if lang:
                 session["lang"] = lang
-            login_user(user)
+            if user.has_two_factor:
+                return start_code_step(user, safe_next())
+            login_user(user)  # a role that needs a second factor is sent to enrol next
             return redirect(safe_next())
     return render_template("accounts/login.html", form=form)
 
@@ -61,7 +75,9 @@ def login() -> str | Response:
 @allow(*ALL_ROLES)
 def logout() -> Response:
     if EmptyForm().validate_on_submit():
-        service.end_sessions(current_user)
+        user = current_user._get_current_object()
+        service.end_sessions(user)
+        record(db_session(), "user.signed_out", actor=user, obj=user)
         logout_user()
         flash(_("You are signed out on every device."), "info")
     return redirect(url_for("accounts.login"))
@@ -84,7 +100,12 @@ def set_password(token: str) -> str | Response:
             logout_user()
             flash(_("Your password is set. Please sign in."), "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/set_password.html", form=form, user=link.user)
+    response = make_response(
+        render_template("accounts/set_password.html", form=form, user=link.user)
+    )
+    # The page's own address holds the token: it is never sent on as a referrer.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

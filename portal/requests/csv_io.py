@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from portal.errors import ValidationError
 from portal.requests.models import FuelType
 from portal.requests.vetting import Addressee, VehicleInput
+from portal.spreadsheet_cells import csv_bytes
 
 MAX_ROWS = 5000
 MAX_CSV_BYTES = 8 * 1024 * 1024
@@ -216,6 +217,4 @@ def _date_cell(row: CsvRow, column: str, errors: list[RowError]) -> date | None:
 
 def template_csv() -> bytes:
     """Return the template: the header row, UTF-8 with a byte order mark for Excel."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(COLUMNS)
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(COLUMNS, [])

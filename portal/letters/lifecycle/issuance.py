@@ -141,6 +141,16 @@ def persist(
     if checked.supersedes is not None:
         checked.supersedes.status = LetterStatus.SUPERSEDED
         checked.supersedes.superseded_by_id = letter.id
+        record(
+            session,
+            "letter.superseded",
+            actor=ctx.actor,
+            organisation_id=letter.manufacturer_id,
+            obj=checked.supersedes,
+            number=checked.supersedes.number,
+            by_id=letter.id,
+            by=letter.number,
+        )
     record(
         session,
         "letter.issued",
