@@ -50,7 +50,6 @@ def _app(folder: Path, url: str | None):
             "SECRET_KEY": "bench",
             "STORAGE_DIR": str(folder / "storage"),
             "MASTER_KEY": None,
-            "PUBLIC_BASE_URL": "https://portal.example.cn",
             "JOB_RUNNER": "external",
         }
     )
