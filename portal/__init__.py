@@ -59,7 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.requests import batch_views, review_views
     from portal.requests import views as request_views
     from portal.verification import api as verification_api
-    from portal.verification import api_key_views
+    from portal.verification import api_key_views, authority_views
     from portal.verification import log_views as verification_log_views
     from portal.verification import views as verification_views
 
@@ -81,5 +81,6 @@ def _register_blueprints(app: Flask) -> None:
         verification_log_views,
         api_key_views,
         notification_views,
+        authority_views,
     ):
         app.register_blueprint(module.bp)
