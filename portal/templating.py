@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from portal.accounts.roles import KIND_LABELS, ROLE_LABELS, OrgKind, Role
 from portal.clock import china_date
-from portal.countries import country_name, local_country_name
+from portal.countries import country_name, local_choices, local_country_name
 
 
 def role_label(role: Role) -> str:
@@ -66,6 +66,11 @@ def local_country(code: str) -> Markup:
     return bidi(f"{local_country_name(code, str(get_locale()))} ({code})")
 
 
+def country_choices() -> list[tuple[str, str]]:
+    """Returns every country as (code, name in the current language), for country pickers."""
+    return local_choices(get_locale())
+
+
 def init_app(app: Flask) -> None:
     """Registers the shared filters and globals."""
     app.add_template_global(role_label)
@@ -77,3 +82,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_date)
     app.add_template_filter(local_datetime)
     app.add_template_global(local_country)
+    app.add_template_global(country_choices)

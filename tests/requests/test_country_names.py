@@ -26,6 +26,8 @@ def test_the_chinese_pickers_name_countries_in_chinese(world, login_as, make):
     assert "乌兹别克斯坦 (UZ)" in outlet_form and "Uzbekistan" not in outlet_form
     issue_form = html.unescape(admin.get("/letters/new").get_data(as_text=True))
     assert "哈萨克斯坦 (KZ)" in issue_form and "Kazakhstan" not in issue_form
+    letters = html.unescape(admin.get("/letters?country=kz").get_data(as_text=True))
+    assert '<option value="KZ" selected>哈萨克斯坦 (KZ)</option>' in letters
 
 
 def test_the_review_filter_by_country_still_filters(world):
