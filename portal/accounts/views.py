@@ -136,8 +136,7 @@ def users() -> str:
 @allow(*ORG_ADMINS)
 def invite() -> str | Response:
     org = current_org()
-    form = InviteUserForm()
-    form.role.choices = role_choices(org.kind)
+    form = InviteUserForm().offer_roles(org.kind)
     if form.validate_on_submit():
         try:
             user, token = service.invite_user(

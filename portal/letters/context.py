@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
@@ -48,7 +49,10 @@ def issue_form_choices(form: IssueForm, org: Organisation, session: Session) -> 
     covered = countries_with_active_outlets(
         session, manufacturer_id=org.id, brand_id=None, on=today_in_china()
     )
-    form.country.choices = [SelectChoice(code, label(code)) for code in covered]
+    # No country is preselected: a destination is always a deliberate choice.
+    form.country.choices = [SelectChoice("", _("Choose the country…"))] + [
+        SelectChoice(code, label(code)) for code in covered
+    ]
     form.fuel_type.choices = [SelectChoice("", "—")] + [
         SelectChoice(f.value, f.value) for f in FuelType
     ]

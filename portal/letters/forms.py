@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -51,6 +52,10 @@ class IssueForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the revocation"), validators=[DataRequired(), Length(max=500)]
+    )
+    confirm = BooleanField(
+        _l("I confirm: the letter is revoked for good, and everyone who checks it sees so"),
+        validators=[DataRequired(_l("Tick the confirmation to revoke the letter."))],
     )
 
 

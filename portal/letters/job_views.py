@@ -26,12 +26,17 @@ from flask_login import current_user
 
 from portal.accounts.access import current_org
 from portal.accounts.roles import MANUFACTURER_EDITORS, MANUFACTURER_ROLES
+from portal.clock import today_in_china
 from portal.db import db_session
 from portal.errors import NotFound, PortalError
 from portal.letters.batch import awaits_runner, retry_job, start_job
 from portal.letters.job_models import IssueJob
 from portal.letters.models import Letter
+from portal.letters.page_images import page_images
+from portal.letters.preview import preview_pdf
+from portal.letters.requests_link import order_for_request
 from portal.letters.runner import wake_runner
+from portal.requests.models import LetterRequest, RequestStatus
 from portal.security import allow
 from portal.storage import storage
 
@@ -59,8 +64,10 @@ def _resume(job: IssueJob) -> IssueJob:
 
 @bp.route("", methods=["POST"])
 @allow(*MANUFACTURER_EDITORS)
-def start() -> Response:
+def start() -> Response | str:
     ids = [int(value) for value in request.form.getlist("request_ids") if value.isdigit()]
+    if request.form.get("confirm") != "1":  # the batch and its first letter are seen first
+        return _check_batch(ids)
     try:
         with db_session().begin_nested():
             job = start_job(db_session(), current_org(), ids, actor=current_user)
@@ -70,6 +77,46 @@ def start() -> Response:
     db_session().commit()  # the runner must see the job
     wake_runner(current_app._get_current_object())
     return redirect(url_for("letter_jobs.detail", job_id=job.id))
+
+
+def _check_batch(ids: list[int]) -> Response | str:
+    requests = (
+        db_session()
+        .scalars(
+            sa.select(LetterRequest)
+            .where(
+                LetterRequest.id.in_(ids),
+                LetterRequest.manufacturer_id == current_org().id,
+                LetterRequest.status == RequestStatus.APPROVED,
+            )
+            .order_by(LetterRequest.id)
+        )
+        .all()
+    )
+    if not requests:
+        flash(_("Choose at least one approved request of yours."), "error")
+        return redirect(url_for("review.queue", status="approved"))
+    try:
+        pages = page_images(
+            preview_pdf(
+                db_session(),
+                order_for_request(requests[0]),
+                storage(),
+                today=today_in_china(),
+                font_path=current_app.config.get("PDF_FONT_PATH"),
+            )
+        )
+    except PortalError as error:  # the first cannot be issued: its row in the batch says why
+        pages, first_problem = [], error.message
+    else:
+        first_problem = ""
+    return render_template(
+        "letters/confirm_batch.html",
+        requests=requests,
+        skipped=len(set(ids)) - len(requests),
+        pages=pages,
+        first_problem=first_problem,
+    )
 
 
 @bp.route("/<int:job_id>")

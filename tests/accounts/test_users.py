@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 
 from portal.accounts.models import User
-from portal.accounts.roles import Role
+from portal.accounts.roles import OrgKind, Role
 
 
 def _link(page: str) -> str:
@@ -166,3 +166,20 @@ def test_organisation_errors_are_shown_and_nothing_is_kept(login_as, session, ma
     ).get_data(as_text=True)
     assert "unified social credit code exists" in page
     assert session.scalar(sa.select(User).where(User.email == "boss@copy.test")) is None
+
+
+def _selected_role(page: str) -> list[str]:
+    select = re.search(r'<select[^>]*name="role".*?</select>', page, re.S)
+    assert select, page
+    return re.findall(r'<option selected value="([a-z_]+)"', select.group(0))
+
+
+def test_an_invitation_starts_on_the_least_privileged_role(login_as, make):
+    admin = login_as(Role.MANUFACTURER_ADMIN)
+    assert _selected_role(admin.get("/users/invite").get_data(as_text=True)) == [
+        "manufacturer_viewer"
+    ]
+    platform = login_as(Role.PLATFORM_ADMIN)
+    exporter = make.organisation(OrgKind.EXPORTER)
+    page = platform.get(f"/organisations/{exporter.id}").get_data(as_text=True)
+    assert _selected_role(page) == ["exporter_user"]
