@@ -67,7 +67,7 @@ def _resume(job: IssueJob) -> IssueJob:
 def start() -> Response | str:
     ids = [int(value) for value in request.form.getlist("request_ids") if value.isdigit()]
     if request.form.get("confirm") != "1":  # the batch and its first letter are seen first
-        return _check_batch(ids)
+        return batch_check_page(ids)
     try:
         with db_session().begin_nested():
             job = start_job(db_session(), current_org(), ids, actor=current_user)
@@ -79,7 +79,8 @@ def start() -> Response | str:
     return redirect(url_for("letter_jobs.detail", job_id=job.id))
 
 
-def _check_batch(ids: list[int]) -> Response | str:
+def batch_check_page(ids: list[int]) -> Response | str:
+    """Returns the page that shows a batch and its first letter before it is issued."""
     requests = (
         db_session()
         .scalars(

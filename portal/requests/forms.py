@@ -130,7 +130,7 @@ class QueueFilterForm(FlaskForm):
         csrf = False
 
     status = SelectField(_l("Status"), default="submitted")
-    country = StringField(_l("Country (two letters)"), validators=[Optional(), Length(max=2)])
+    country = SelectField(_l("Country"), validators=[Optional()])
     brand = SelectField(_l("Brand"), validators=[Optional()])
     exporter = StringField(_l("Exporter (name or USCC)"), validators=[Optional(), Length(max=200)])
     submitted_from = DateField(_l("Submitted from"), validators=[Optional()])
