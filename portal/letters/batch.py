@@ -164,8 +164,16 @@ def run_job(
     ctx = ctx_for(job.created_by)
     addressee = load_addressee(session, job.manufacturer_id, today=china_date(ctx.now))
     window: deque[tuple[IssueJobItem, Prepared, Future]] = deque()
+    first = True
     for item in [i for i in job.items if i.letter_id is None and i.sequence is not None]:
         prepared = _prepared(session, job, item, ctx, addressee)
+        if prepared is not None and first:
+            # The pool's processes take seconds to start: the first letter is sealed here
+            # meanwhile, so that the progress moves from the first letter on.
+            first = False
+            pool.submit(int)
+            _finish(session, job, item, prepared, _produced_here(prepared), ctx)
+            continue
         if prepared is not None:
             window.append((item, prepared, pool.submit(produce, prepared.job)))
         while len(window) >= WINDOW:
@@ -176,6 +184,15 @@ def run_job(
     job.status = JobStatus.WAITING if waiting else JobStatus.DONE
     job.finished_at = utcnow()
     session.commit()
+
+
+def _produced_here(prepared: Prepared) -> Future:
+    future: Future = Future()
+    try:
+        future.set_result(produce(prepared.job))
+    except Exception as error:  # handed on as the pool would: _finish records it
+        future.set_exception(error)
+    return future
 
 
 def _prepared(

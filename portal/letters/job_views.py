@@ -27,10 +27,11 @@ from flask_login import current_user
 from portal.accounts.access import current_org
 from portal.accounts.roles import MANUFACTURER_EDITORS, MANUFACTURER_ROLES
 from portal.clock import today_in_china
-from portal.db import db_session
+from portal.db import db_session, utcnow
 from portal.errors import NotFound, PortalError
 from portal.letters.batch import awaits_runner, retry_job, start_job
 from portal.letters.job_models import IssueJob
+from portal.letters.job_progress import job_progress
 from portal.letters.models import Letter
 from portal.letters.page_images import page_images
 from portal.letters.preview import preview_pdf
@@ -123,16 +124,38 @@ def batch_check_page(ids: list[int]) -> Response | str:
 @bp.route("/<int:job_id>")
 @allow(*MANUFACTURER_ROLES)
 def detail(job_id: int) -> str:
-    return render_template("letters/job.html", job=_resume(_job(job_id)))
+    job = _resume(_job(job_id))
+    return render_template(
+        "letters/job.html", job=job, progress=job_progress(db_session(), job, now=utcnow())
+    )
 
 
 @bp.route("/<int:job_id>/progress")
 @allow(*MANUFACTURER_ROLES)
 def progress(job_id: int) -> Response:
     job = _resume(_job(job_id))
-    issued = sum(1 for item in job.items if item.letter_id is not None)
-    waiting = sum(1 for item in job.items if item.letter_id is None and item.error)
-    return jsonify(status=job.status.value, total=job.total, issued=issued, waiting=waiting)
+    now = utcnow()
+    state = job_progress(
+        db_session(), job, now=now, from_position=request.args.get("from", 0, type=int)
+    )
+    return jsonify(
+        status=state.status.value,
+        total=state.total,
+        issued=state.issued,
+        waiting=state.waiting,
+        percent=state.percent,
+        seconds_left=state.seconds_left,
+        rows=[
+            {
+                "position": row.position,
+                "state": row.state,
+                "number": row.number,
+                "url": url_for("letters.detail", letter_id=row.letter_id) if row.letter_id else "",
+                "problem": row.problem,
+            }
+            for row in state.rows
+        ],
+    )
 
 
 @bp.route("/<int:job_id>/retry", methods=["POST"])

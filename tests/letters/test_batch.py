@@ -191,7 +191,14 @@ def test_an_abandoned_job_resumes_when_its_progress_is_requested(
     assert job.status is JobStatus.DONE and job.runner != "runner-1"
     assert _numbers(session, manufacturer.id) == [1, 2, 3, 4]
     done = client.get(f"/letters/jobs/{job.id}/progress").get_json()
-    assert done == {"status": "done", "total": 4, "issued": 4, "waiting": 0}
+    assert {k: done[k] for k in ("status", "total", "issued", "waiting", "percent")} == {
+        "status": "done",
+        "total": 4,
+        "issued": 4,
+        "waiting": 0,
+        "percent": 100,
+    }
+    assert done["seconds_left"] == 0
 
 
 def test_looking_at_a_running_job_starts_no_second_runner(committed_with_thread_runner):
@@ -205,3 +212,50 @@ def test_looking_at_a_running_job_starts_no_second_runner(committed_with_thread_
     assert client.get(f"/letters/jobs/{job.id}").status_code == 200
     assert client.get(f"/letters/jobs/{job.id}/progress").get_json()["status"] == "running"
     assert "portal_job_thread" not in app.extensions
+
+
+class _WatchedPool(ThreadPoolExecutor):
+    """One thread; before each letter is handed over, the page's progress is read."""
+
+    def __init__(self, watch) -> None:
+        super().__init__(max_workers=1)
+        self.watch = watch
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.watch()
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_progress_moves_from_the_first_letter_to_the_end(committed):
+    app, session, make = committed
+    manufacturer, issuer, requests = _world(make, session, 9)
+    job = start_job(session, manufacturer, [r.id for r in requests], actor=issuer)
+    session.commit()
+    client = app.test_client()
+    client.post("/login", data={"email": issuer.email, "password": Factories.PASSWORD})
+    seen = []
+
+    def watch():
+        seen.append(client.get(f"/letters/jobs/{job.id}/progress").get_json())
+
+    claim_job(session, "runner-1")
+    with _WatchedPool(watch) as pool:
+        run_job(session, job, lambda actor: issuance_context(app, actor), pool)
+    watch()
+    issued = [state["issued"] for state in seen]
+    assert issued == sorted(issued) and issued[-1] == 9
+    # the first letter is counted before the pool has sealed any
+    assert issued[0] == 0 and issued[1] == 1
+    assert {0 < n < 9 for n in issued} == {True, False}
+    middle = next(state for state in seen if 0 < state["issued"] < 9)
+    assert middle["status"] == "running" and 0 < middle["percent"] < 100
+    assert middle["seconds_left"] is not None and middle["seconds_left"] >= 1
+    assert {row["state"] for row in middle["rows"]} == {"issued"}
+    assert len(middle["rows"]) == middle["issued"]
+    final = seen[-1]
+    assert (final["status"], final["percent"], final["seconds_left"]) == ("done", 100, 0)
+    assert [row["number"] for row in final["rows"]] == [
+        f"{manufacturer.short_code}-{job.year}-{n:06d}" for n in range(1, 10)
+    ]
+    later = client.get(f"/letters/jobs/{job.id}/progress?from=7").get_json()
+    assert [row["position"] for row in later["rows"]] == [7, 8]

@@ -276,5 +276,13 @@ def test_starting_a_batch_from_the_queue(issuing, login_as, make, session):
     job_id = int(re.search(r"/letters/jobs/(\d+)", job_url).group(1))
     assert session.get(IssueJob, job_id).total == 3
     progress = client.get(f"/letters/jobs/{job_id}/progress").get_json()
-    assert progress == {"status": "queued", "total": 3, "issued": 0, "waiting": 0}
+    assert progress == {
+        "status": "queued",
+        "total": 3,
+        "issued": 0,
+        "waiting": 0,
+        "percent": 0,
+        "seconds_left": None,
+        "rows": [],
+    }
     assert "job-progress.js" in client.get(job_url).get_data(as_text=True)
