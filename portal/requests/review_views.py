@@ -33,8 +33,8 @@ from portal.requests.forms import (
 )
 from portal.requests.models import LetterRequest
 from portal.requests.queue_filters import chosen_ids, filter_form, queue_filter
+from portal.requests.scan_field import forget_kept, keep_for_next_try, read_scan
 from portal.requests.states import RequestAction
-from portal.requests.uploads import read_upload
 from portal.requests.vetting import Addressee, VehicleRejected, load_addressee, vet_vehicle
 from portal.security import allow
 from portal.storage import storage
@@ -235,7 +235,7 @@ def _create_on_behalf(
     form: OnBehalfForm, addressee: Addressee, brand_id: int, country: str, *, form_valid: bool
 ) -> LetterRequest | None:
     problems: list[PortalError] = []
-    vehicle = upload = exporter = None
+    vehicle = exporter = None
     try:
         exporter = service.exporter_without_account(
             db_session(), form.exporter_name.data or "", form.exporter_uscc.data or ""
@@ -246,13 +246,12 @@ def _create_on_behalf(
         vehicle = vet_vehicle(addressee, form.vehicle(brand_id=brand_id, country=country))
     except VehicleRejected as rejected:
         problems.append(rejected)
-    try:
-        upload = read_upload(form.certificate.data, required=True)
-    except PortalError as error:
-        problems.append(error)
+    upload, kept, scan_problem = read_scan(form.certificate.data, required=True)
+    if scan_problem is not None:
+        problems.append(scan_problem)
     try:
         if form_valid and vehicle is not None and exporter is not None and not problems:
-            return service.create_request(
+            created = service.create_request(
                 db_session(),
                 vehicle=vehicle,
                 addressee=addressee,
@@ -262,7 +261,10 @@ def _create_on_behalf(
                 upload=upload,
                 store=storage(),
             )
+            forget_kept(kept)
+            return created
     except PortalError as error:
         problems.append(error)
+    form.kept_scan = keep_for_next_try(upload, kept)
     show_problems(form, problems)
     return None
