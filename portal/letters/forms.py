@@ -60,8 +60,16 @@ class RevokeForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    body_zh = TextAreaField(_l("Letter body in Chinese"), validators=[DataRequired()])
-    body_en = TextAreaField(_l("Letter body in English"), validators=[DataRequired()])
+    body_zh = TextAreaField(
+        _l("Letter body in Chinese"),
+        validators=[DataRequired()],
+        render_kw={"class": "body-editor", "rows": 18, "lang": "zh-Hans"},
+    )
+    body_en = TextAreaField(
+        _l("Letter body in English"),
+        validators=[DataRequired()],
+        render_kw={"class": "body-editor", "rows": 18, "lang": "en"},
+    )
     validity_days = IntegerField(
         _l("Validity in days"), validators=[DataRequired(), NumberRange(1, 730)]
     )
