@@ -37,5 +37,13 @@
       update();
     });
   }
+  // The reason matters only for a rejection: shown when "Reject" is chosen.
+  var decision = document.getElementById("decision");
+  var reason = document.getElementById("reason-field");
+  function showReason() {
+    if (decision && reason) reason.hidden = decision.value !== "reject";
+  }
+  if (decision) decision.addEventListener("change", showReason);
+  showReason();
   update();
 })();

@@ -157,10 +157,8 @@ def _verdict(browser: Browser, url: str, tmp_path: Path, name: str) -> str:
     banner = page.locator(".verdict")
     box = banner.bounding_box()
     assert box is not None and box["width"] <= PHONE["width"]
-    shoot(page, tmp_path, name, phone=False)
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
     text = banner.inner_text()
+    shoot(page, tmp_path, name)
     context.close()
     return text
 
