@@ -204,7 +204,12 @@ def deactivate(outlet_id: int) -> Response:
     outlet = _outlet(outlet_id, for_update=True)
     form = DeactivateForm()
     if not form.validate_on_submit():
-        flash(form.confirm.errors[0] if form.confirm.errors else _("The form expired."), "error")
+        flash(
+            form.confirm.errors[0]
+            if form.confirm.errors
+            else _("The form expired. Please try again."),
+            "error",
+        )
         return redirect(url_for("outlets.detail", outlet_id=outlet.id))
     try:
         with db_session().begin_nested():
