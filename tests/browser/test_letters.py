@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.accounts.roles import OrgKind, Role
 from portal.letters.authority import ensure_authority
@@ -123,3 +124,22 @@ def test_batch_progress_moves_letter_by_letter_with_live_rows(
     assert page.locator("td.state .badge.green").count() == count
     assert_accessible(page)
     shoot(page, tmp_path, "batch-done")
+
+
+def test_letter_settings_show_the_seal_and_a_live_specimen(page, live_server, live_make, tmp_path):
+    admin = live_make.user(Role.MANUFACTURER_ADMIN)
+    live_make.outlet(admin.organisation, country="KZ")
+    live_make.session.commit()
+    sign_in(page, live_server, admin.email, Factories.PASSWORD)
+    page.goto(f"{live_server.url}/letters/settings")
+    assert page.get_by_role("img", name="The seal the next letters carry").is_visible()
+    editor = page.get_by_label("Letter body in English")
+    assert editor.bounding_box()["height"] >= 300  # the legal text is seen whole
+    specimen = page.get_by_role("img", name="Specimen letter, page 1")
+    before = specimen.get_attribute("src")
+    editor.fill("{manufacturer_name} confirms after-sales service in {country_name}. " * 12)
+    state = page.locator("#specimen-state")
+    expect(state).to_have_text("The specimen shows the text as typed.", timeout=60_000)
+    assert specimen.get_attribute("src") != before
+    assert_accessible(page)
+    shoot(page, tmp_path, "settings-live-specimen")
