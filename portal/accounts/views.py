@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -177,6 +187,8 @@ def toggle_active(user_id: int) -> Response:
     user = service.user_in_organisation(db_session(), current_user.organisation_id, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if user.active and request.form.get("confirm") != "1":
+        return redirect(url_for("accounts.confirm_deactivation", user_id=user.id))
     try:
         service.set_user_active(db_session(), user, not user.active, actor=current_user)
         flash(
@@ -190,6 +202,13 @@ def toggle_active(user_id: int) -> Response:
     except PortalError as error:
         flash(error.message, "error")
     return redirect(url_for("accounts.users"))
+
+
+@bp.route("/users/<int:user_id>/deactivate")
+@allow(*ORG_ADMINS)
+def confirm_deactivation(user_id: int) -> str:
+    user = service.user_in_organisation(db_session(), current_user.organisation_id, user_id)
+    return render_template("accounts/confirm_deactivation.html", user=user)
 
 
 @bp.route("/users/<int:user_id>/link", methods=["POST"])

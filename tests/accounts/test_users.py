@@ -77,7 +77,13 @@ def test_admin_deactivates_and_reactivates(login_as, make, session):
     admin = login_as(Role.EXPORTER_ADMIN)
     colleague = make.user(Role.EXPORTER_USER, org=admin.user.organisation)
     session_of_colleague = login_as(colleague)
-    admin.post(f"/users/{colleague.id}/active")
+    asked = admin.post(f"/users/{colleague.id}/active")
+    assert asked.location == f"/users/{colleague.id}/deactivate"
+    page = admin.get(asked.location).get_data(as_text=True)
+    assert f"Deactivate {colleague.name}?" in page and 'name="confirm" value="1"' in page
+    session.refresh(colleague)
+    assert colleague.active is True  # not before the confirmation
+    admin.post(f"/users/{colleague.id}/active", data={"confirm": "1"})
     session.refresh(colleague)
     assert colleague.active is False
     assert session_of_colleague.get("/").status_code == 302
@@ -88,7 +94,7 @@ def test_admin_deactivates_and_reactivates(login_as, make, session):
 
 def test_admin_cannot_demote_or_deactivate_themselves(login_as, session):
     admin = login_as(Role.EXPORTER_ADMIN)
-    admin.post(f"/users/{admin.user.id}/active")
+    admin.post(f"/users/{admin.user.id}/active", data={"confirm": "1"})
     admin.post(f"/users/{admin.user.id}/role", data={"role": "exporter_user"})
     session.refresh(admin.user)
     assert admin.user.active is True
