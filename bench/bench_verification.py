@@ -32,12 +32,13 @@ from sqlalchemy import event
 from portal import create_app, migrations
 from portal.accounts.roles import OrgKind, Role
 from portal.db import utcnow
-from portal.letters.authority import ensure_authority
-from portal.letters.context import issuance_context
-from portal.letters.issuance import issue_letter
+from portal.letters.keys.authority import ensure_authority
+from portal.letters.lifecycle.context import issuance_context
+from portal.letters.lifecycle.issuance import issue_letter
 from portal.signing import parse_master_key
 from portal.storage import FileStorage
-from portal.verification.service import check_pdf, verify_token_text
+from portal.verification.pdf_check import check_pdf
+from portal.verification.service import verify_token_text
 from tests.factories import Factories
 
 CONFIG = {

@@ -3,14 +3,16 @@
 from portal.accounts.models import Brand, LoginThrottle, Organisation, PasswordLink, User, Wmi
 from portal.audit.models import AuditEntry
 from portal.db import Base
-from portal.letters.job_models import IssueJob, IssueJobItem
-from portal.letters.key_models import PortalAuthority, SealKey, SigningCertificate
-from portal.letters.models import Letter, LetterCounter, LetterOutlet, LetterSettings
+from portal.letters.batches.models import IssueJob, IssueJobItem
+from portal.letters.keys.models import PortalAuthority, SealKey, SigningCertificate
+from portal.letters.lifecycle.models import Letter, LetterCounter, LetterOutlet, LetterSettings
 from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
-from portal.verification.models import VerificationScan
+from portal.storage import StoredFile
+from portal.verification.models import ApiKey, VerificationScan
 
 __all__ = [
+    "ApiKey",
     "AuditEntry",
     "Base",
     "Brand",
@@ -32,6 +34,7 @@ __all__ = [
     "RequestEvent",
     "SealKey",
     "SigningCertificate",
+    "StoredFile",
     "User",
     "VerificationScan",
     "Wmi",

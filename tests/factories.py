@@ -16,8 +16,8 @@ from portal.accounts.roles import ROLES_OF_KIND, OrgKind, Role
 from portal.accounts.uscc import with_check_character
 from portal.clock import today_in_china
 from portal.db import utcnow
-from portal.letters.issuance import LetterOrder
-from portal.letters.keyring import signing_material
+from portal.letters.keys.keyring import signing_material
+from portal.letters.lifecycle.orders import LetterOrder
 from portal.outlets.models import Outlet, OutletVersion
 from portal.requests.models import LetterRequest, RequestEvent
 from portal.requests.states import RequestStatus

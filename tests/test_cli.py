@@ -20,8 +20,8 @@ from portal import cli, create_app
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import Role
 from portal.accounts.uscc import with_check_character
-from portal.letters.authority import AUTHORITY_NAME
-from portal.letters.key_models import PortalAuthority
+from portal.letters.keys.authority import AUTHORITY_NAME
+from portal.letters.keys.models import PortalAuthority
 from portal.outlets.models import Outlet
 from portal.requests.models import LetterRequest
 from portal.signing import new_master_key_text

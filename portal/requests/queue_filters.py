@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import countries
 from portal.accounts.access import current_org, current_org_id
-from portal.countries import normalise_country
+from portal.countries import local_choices, normalise_country
 from portal.db import db_session
 from portal.errors import ValidationError
 from portal.requests import queries, transitions
@@ -27,8 +27,7 @@ def filter_form() -> QueueFilterForm:
         (str(b.id), b.name) for b in current_org().brands
     ]
     codes = queries.queue_countries(db_session(), current_org_id())
-    named = sorted(((code, countries.label(code)) for code in codes), key=lambda pair: pair[1])
-    form.country.choices = [("", _("Any country")), *named]
+    form.country.choices = [("", _("Any country")), *local_choices(get_locale(), codes)]
     form.validate()
     return form
 

@@ -16,7 +16,7 @@ from portal.clock import today_in_china
 from portal.countries import normalise_country
 from portal.db import db_session, utcnow
 from portal.errors import Conflict, NotFound, PortalError, ValidationError
-from portal.letters.job_views import batch_check_page
+from portal.letters.batches.views import batch_check_page
 from portal.requests import queries, service, states, transitions
 from portal.requests.duplicates import (
     DuplicateFlag,

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from portal.letters.key_models import SealKey
+from portal.letters.keys.models import SealKey
 from portal.signing import KeyRecord, dump_keyset, kid_text
 
 

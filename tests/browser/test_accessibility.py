@@ -11,7 +11,7 @@ import pytest
 from flask import url_for
 
 from portal.accounts.roles import Role
-from portal.letters.authority import ensure_authority
+from portal.letters.keys.authority import ensure_authority
 from portal.security import PUBLIC, access_of
 from portal.signing import parse_master_key
 from tests.access_world import ARGUMENTS, World

@@ -23,7 +23,7 @@ from portal.accounts.models import Organisation
 from portal.accounts.roles import Role
 from portal.accounts.uscc import with_check_character
 from portal.clock import today_in_china
-from portal.letters.authority import ensure_authority
+from portal.letters.keys.authority import ensure_authority
 from portal.outlets.values import COLUMNS
 from portal.signing import parse_master_key
 from portal.vehicles.vin import check_digit

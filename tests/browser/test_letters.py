@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.accounts.roles import OrgKind, Role
-from portal.letters.authority import ensure_authority
+from portal.letters.keys.authority import ensure_authority
 from portal.requests.models import RequestStatus
 from portal.signing import parse_master_key
 from tests.browser.axe import assert_accessible
