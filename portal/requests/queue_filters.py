@@ -27,6 +27,9 @@ def filter_form() -> QueueFilterForm:
         (str(b.id), b.name) for b in current_org().brands
     ]
     codes = queries.queue_countries(db_session(), current_org_id())
+    # The countries requested, and the one filtered on (from a link) even if none is.
+    chosen = normalise_country(request.args.get("country", ""))[:2]
+    codes = sorted({*codes, chosen} - {""})
     form.country.choices = [("", _("Any country")), *local_choices(get_locale(), codes)]
     form.validate()
     return form
