@@ -95,3 +95,15 @@ def test_every_page_passes_axe(browser, live_server, live_make):
             context.close()
     assert len(checked) >= 35, checked
     assert failures == [], "\n".join(failures)
+
+
+def test_the_first_tab_reaches_a_visible_skip_link(page, live_server):
+    page.goto(f"{live_server.url}/directory")  # a page without a field taking the focus
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.textContent.trim()")
+    assert focused == "Skip to the content"
+    box = page.locator(".skip-link").bounding_box()
+    assert box is not None and box["y"] >= 0  # shown once focused
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    assert page.evaluate("() => document.activeElement.id") == "main"
