@@ -49,6 +49,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal import site
     from portal.accounts import organisation_views
     from portal.accounts import views as account_views
+    from portal.audit import views as audit_views
     from portal.letters.batches import views as letter_job_views
     from portal.letters.lifecycle import settings_views as letter_settings_views
     from portal.letters.lifecycle import views as letter_views
@@ -59,7 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.requests import batch_views, review_views
     from portal.requests import views as request_views
     from portal.verification import api as verification_api
-    from portal.verification import api_key_views
+    from portal.verification import api_key_views, authority_views
     from portal.verification import log_views as verification_log_views
     from portal.verification import views as verification_views
 
@@ -79,7 +80,9 @@ def _register_blueprints(app: Flask) -> None:
         verification_views,
         verification_api,
         verification_log_views,
+        audit_views,
         api_key_views,
         notification_views,
+        authority_views,
     ):
         app.register_blueprint(module.bp)

@@ -1,5 +1,6 @@
 """Command-line tasks: flask --app portal init | create-org | create-user | seed-demo | run-demo |
-run-worker | rotate-master-key | check-master-key."""
+run-worker | rotate-master-key | check-master-key (audit-verify, backup and restore live with
+their domains)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,10 @@ from portal.errors import PortalError
 from portal.letters.batches.queue import QUEUE
 from portal.letters.keys.authority import ensure_authority
 from portal.letters.keys.master_key import KeyCounts, check_master_key, reseal_stored_keys
-from portal.letters.lifecycle.context import master_key
+from portal.letters.lifecycle.context import authority_profile, master_key
 from portal.letters.lifecycle.public_address import DEVELOPMENT_BASE_URL, configured_base_url
 from portal.signing import MasterKeyError, new_master_key_text, parse_master_key
+from portal.signing.certificates import certificate_pem, load_certificate_pem, sha256_fingerprint
 
 
 @contextmanager
@@ -53,8 +55,22 @@ def init_command() -> None:
     """Create or upgrade the database to the newest schema."""
     migrations.upgrade(current_app.config["DATABASE_URL"])
     with unit_of_work() as session:
-        ensure_authority(session, master_key(current_app))
+        ensure_authority(session, master_key(current_app), authority_profile(current_app))
     click.echo("The database is up to date and the Portal's signing authority exists.")
+
+
+@click.command("root-certificate")
+@with_appcontext
+def root_certificate_command() -> None:
+    """Print the SHA-256 fingerprint and PEM of the Portal's root certificate (made if none)."""
+    with unit_of_work() as session:
+        authority = ensure_authority(
+            session, master_key(current_app), authority_profile(current_app)
+        )
+        root = load_certificate_pem(authority.certificate_pem)
+    click.echo(f"Subject: {root.subject.rfc4514_string()}")
+    click.echo(f"SHA-256 fingerprint: {sha256_fingerprint(root)}")
+    click.echo(certificate_pem(root).decode(), nl=False)
 
 
 @click.command("create-org")
@@ -303,8 +319,15 @@ def _counted(counts: KeyCounts) -> str:
 
 def register(app: Flask) -> None:
     """Adds the Portal's commands to `flask --app portal`."""
+    from portal.audit.commands import audit_verify_command
+    from portal.backup.commands import backup_command, restore_command
+
     for command in (
+        audit_verify_command,
+        backup_command,
+        restore_command,
         init_command,
+        root_certificate_command,
         create_org_command,
         create_user_command,
         seed_demo_command,

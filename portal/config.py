@@ -23,6 +23,14 @@ class DefaultConfig:
     # The address letters carry in their QR codes, reachable for as long as letters are
     # checked (years). None: nothing is issued, except in debug and test runs.
     PUBLIC_BASE_URL: str | None = None
+    # The operator named in the Portal's root certificate (read once, when the root is made).
+    AUTHORITY_ORGANISATION: str = "After-Sales Service Confirmation Portal"
+    AUTHORITY_COUNTRY: str = "CN"  # ISO 3166-1 alpha-2
+    # An RFC 3161 timestamping service for the letters' PDF signatures (PAdES B-T), and a PEM
+    # file of the roots its certificate chains to (embedded beside the letter's chain).
+    TSA_URL: str | None = None
+    TSA_CA_FILE: str | None = None
+    TSA_TIMEOUT_SECONDS: float = 10.0
     REDIS_URL: str | None = None
     # Where letter PDFs and scans are kept: "folder" (STORAGE_DIR, one machine) or
     # "database" (the stored_file table: every instance of the Portal reads the same files).

@@ -1,7 +1,7 @@
 """Every table of the Portal, imported in one place for migrations and tests."""
 
 from portal.accounts.models import Brand, LoginThrottle, Organisation, PasswordLink, User, Wmi
-from portal.audit.models import AuditEntry
+from portal.audit.models import AuditChainHead, AuditEntry
 from portal.db import Base
 from portal.letters.batches.models import IssueJob, IssueJobItem
 from portal.letters.keys.models import PortalAuthority, SealKey, SigningCertificate
@@ -14,6 +14,7 @@ from portal.verification.models import ApiKey, VerificationScan
 
 __all__ = [
     "ApiKey",
+    "AuditChainHead",
     "AuditEntry",
     "Base",
     "Brand",

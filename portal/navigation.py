@@ -29,6 +29,7 @@ ITEMS = (
     NavItem("letter_settings.settings", _l("Letter settings")),
     NavItem("api_keys.keys", _l("API keys")),
     NavItem("accounts.users", _l("Users")),
+    NavItem("audit.trail_page", _l("Audit trail")),
 )
 
 

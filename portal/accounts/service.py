@@ -292,6 +292,7 @@ def authenticate(
         if throttle is not None:
             session.delete(throttle)
         user.last_login_at = now
+        record(session, "user.signed_in", actor=user, obj=user)
         session.flush()
         return user
     if throttle is None:

@@ -29,6 +29,7 @@ from portal.accounts.forms import (
     role_choices,
 )
 from portal.accounts.roles import ALL_ROLES, ORG_ADMINS, Role
+from portal.audit.record import record
 from portal.db import db_session, utcnow
 from portal.errors import PortalError
 from portal.security import allow, limiter, public
@@ -71,7 +72,9 @@ def login() -> str | Response:
 @allow(*ALL_ROLES)
 def logout() -> Response:
     if EmptyForm().validate_on_submit():
-        service.end_sessions(current_user)
+        user = current_user._get_current_object()
+        service.end_sessions(user)
+        record(db_session(), "user.signed_out", actor=user, obj=user)
         logout_user()
         flash(_("You are signed out on every device."), "info")
     return redirect(url_for("accounts.login"))

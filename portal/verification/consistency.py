@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from portal.audit import lifecycle
 from portal.letters.lifecycle.models import Letter
 
 
@@ -17,7 +18,7 @@ def letter_status_consistent(session: Session, letter: Letter) -> bool:
     """Returns True when the letter's stored status agrees with its lifecycle record.
 
     This is the one place the verification asks; the audit trail's check of a letter's
-    lifecycle answers here. Without a lifecycle record to compare with, the stored status
-    stands.
+    lifecycle answers here: the status must follow from the letter's issuance, revocation and
+    supersession entries, and those entries must still match their hashes in the chain.
     """
-    return True
+    return lifecycle.letter_status_consistent(session, letter)

@@ -20,6 +20,7 @@ from portal.rate_limits import code_misses_limit, configured, limiter, mark_miss
 from portal.security import public
 from portal.signing import TokenError, decode_token, encode_token
 from portal.verification import labels
+from portal.verification.authority_views import published_root_fingerprint
 from portal.verification.forms import CodeForm, PdfForm, TokenForm
 from portal.verification.keys import published_keyset
 from portal.verification.models import Channel
@@ -139,6 +140,7 @@ def _check_page(**forms: object) -> str:
         code_form=forms.get("code_form") or CodeForm(),
         pdf_form=forms.get("pdf_form") or PdfForm(),
         max_pdf_mb=MAX_PDF_BYTES // 1024 // 1024,
+        root_fingerprint=published_root_fingerprint(),
     )
 
 

@@ -161,3 +161,31 @@ def test_another_exporters_batch_is_not_found(shop, make, session, login_as):
     batch, _issued = _batch(shop, make, session, 1)
     other = login_as(Role.EXPORTER_ADMIN, org=make.organisation(OrgKind.EXPORTER))
     assert other.get(f"/requests/batches/{batch.id}/letters.zip").status_code == 404
+
+
+def test_the_letters_list_names_the_replacement_and_the_revocation_reason(shop, make, session):
+    from flask import current_app
+
+    from portal.letters.lifecycle.context import issuance_context
+    from portal.letters.lifecycle.issuance import issue_letter
+
+    _req, old = make.issued_request(
+        manufacturer=shop["m"], exporter=shop["e"], actor=shop["issuer"]
+    )
+    order = make.letter_order(
+        shop["m"], country="KZ", exporter=shop["e"], vin=old.vin, supersedes_id=old.id
+    )
+    new = issue_letter(session, order, issuance_context(current_app, shop["issuer"]))
+    _req2, gone = make.issued_request(
+        manufacturer=shop["m"], exporter=shop["e"], actor=shop["issuer"]
+    )
+    revoke_letter(session, gone, reason="Exported elsewhere.", actor=shop["issuer"])
+    session.flush()
+    page = shop["client"].get("/letters").get_data(as_text=True)
+    assert re.search(rf'Replaced by <a href="/letters/{new.id}">{new.number}</a>', page), (
+        "the superseded letter links to its replacement"
+    )
+    assert "Exported elsewhere." in page
+    by_number = shop["client"].get("/letters?sort=number").get_data(as_text=True)
+    numbers = re.findall(r'<a href="/letters/\d+">([^<]+)</a></td>', by_number)
+    assert numbers == sorted(numbers) and len(numbers) == 3

@@ -1,4 +1,5 @@
-"""The error an issuance or a key change gives when the master key cannot open the keys."""
+"""The errors an issuance or a key change gives when the keys cannot be used: the master key
+cannot open them, or the timestamping service does not answer."""
 
 from __future__ import annotations
 
@@ -29,5 +30,22 @@ def keys_unavailable(*, changing_keys: bool = False) -> KeysUnavailable:
             "The signing keys cannot be opened: the Portal's master key is "
             "missing or wrong. No letter was issued; ask the operator to "
             "check PORTAL_MASTER_KEY."
+        )
+    )
+
+
+class TimestampUnavailable(PortalError):
+    """The configured timestamping service gave no timestamp token."""
+
+    status_code = 503
+
+
+def timestamp_unavailable() -> TimestampUnavailable:
+    """Returns the error shown when the timestamping service fails during an issuance."""
+    return TimestampUnavailable(
+        _(
+            "The timestamping service did not answer, so the letter could not be signed. "
+            "No letter was issued; try again in a few minutes, or ask the operator to check "
+            "PORTAL_TSA_URL."
         )
     )

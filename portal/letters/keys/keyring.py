@@ -17,7 +17,12 @@ from portal.accounts.models import Organisation, User
 from portal.audit.record import record
 from portal.db import utcnow
 from portal.errors import Conflict, PortalError
-from portal.letters.keys.authority import ensure_authority
+from portal.letters.keys.authority import (
+    AuthorityProfile,
+    crl_for_certificate,
+    ensure_authority,
+    revoke_certificates_in_use,
+)
 from portal.letters.keys.errors import KeysUnavailable, keys_unavailable
 from portal.letters.keys.models import SealKey, SigningCertificate
 from portal.letters.keys.uploaded_certificates import UploadedCertificate
@@ -55,6 +60,9 @@ class SigningMaterial:
     certificate: x509.Certificate
     certificate_key: CertificateKey
     chain: tuple[x509.Certificate, ...]
+    # The authority's current CRL (DER) for a certificate the Portal issued: embedded in the
+    # PDF with the chain, so that the signature can be validated later without a network.
+    crl: bytes | None = None
 
 
 def check_master_key_opens_keys(session: Session, manufacturer_id: int, master_key: bytes) -> None:
@@ -153,6 +161,7 @@ def mark_compromised(
     key.compromised_at = since.astimezone(UTC)
     key.compromise_reason = reason.strip()[:500]
     key.retired_at = key.retired_at or utcnow()
+    revoke_certificates_in_use(session, key.manufacturer_id, since=key.compromised_at, actor=actor)
     session.flush()
     record(
         session,
@@ -167,13 +176,19 @@ def mark_compromised(
 
 
 def issue_portal_certificate(
-    session: Session, manufacturer: Organisation, master_key: bytes, *, actor: User | None = None
+    session: Session,
+    manufacturer: Organisation,
+    master_key: bytes,
+    *,
+    profile: AuthorityProfile | None = None,
+    actor: User | None = None,
 ) -> SigningCertificate:
     """Returns a new PDF-signing certificate for the manufacturer from the Portal's authority;
     it replaces the active one. Refused, with nothing changed, when the master key does not
     open the manufacturer's active keys."""
+    profile = profile or AuthorityProfile()
     check_master_key_opens_keys(session, manufacturer.id, master_key)
-    authority = ensure_authority(session, master_key)
+    authority = ensure_authority(session, master_key, profile)
     try:
         ca_key = open_ec_key(authority.sealed_key, master_key, aad=b"authority")
     except MasterKeyError:
@@ -186,6 +201,7 @@ def issue_portal_certificate(
         organisation_name=manufacturer.name_zh or manufacturer.name_en,
         common_name=manufacturer.name_en,
         public_key=key.public_key(),
+        crl_url=profile.crl_url,
     )
     return _store_certificate(
         session, manufacturer, cert, key, (ca_cert,), "portal", master_key, actor
@@ -264,12 +280,16 @@ def active_certificate(session: Session, manufacturer_id: int) -> SigningCertifi
 
 
 def signing_material(
-    session: Session, manufacturer: Organisation, master_key: bytes
+    session: Session,
+    manufacturer: Organisation,
+    master_key: bytes,
+    profile: AuthorityProfile | None = None,
 ) -> SigningMaterial:
-    """Returns the opened keys an issuance signs with, creating them on first use."""
+    """Returns the opened keys an issuance signs with, creating them on first use (and a
+    new certificate in place of one from the Portal's authority of an older profile)."""
     seal_key = active_seal_key(session, manufacturer.id)
     cert_row = active_certificate(session, manufacturer.id)
-    if seal_key is None or cert_row is None:
+    if seal_key is None or cert_row is None or _outdated(cert_row):
         # First letters issued at once: one of them makes the keys, the others wait for it and
         # use them (a row lock on PostgreSQL; SQLite has one writer anyway).
         session.execute(
@@ -279,9 +299,11 @@ def signing_material(
             seal_key = active_seal_key(session, manufacturer.id) or new_seal_key(
                 session, manufacturer, master_key
             )
-            cert_row = active_certificate(session, manufacturer.id) or issue_portal_certificate(
-                session, manufacturer, master_key
-            )
+            cert_row = active_certificate(session, manufacturer.id)
+            if cert_row is None or _outdated(cert_row):
+                cert_row = issue_portal_certificate(
+                    session, manufacturer, master_key, profile=profile
+                )
         except KeysUnavailable:
             raise keys_unavailable() from None  # said as an issuance's failure
     try:
@@ -290,7 +312,21 @@ def signing_material(
     except MasterKeyError:
         raise keys_unavailable() from None
     chain = tuple(x509.load_pem_x509_certificates(cert_row.chain_pem)) if cert_row.chain_pem else ()
-    return SigningMaterial(seal_key, seal_private, certificate, certificate_key, chain)
+    crl = crl_for_certificate(session, cert_row, master_key)
+    return SigningMaterial(seal_key, seal_private, certificate, certificate_key, chain, crl)
+
+
+def _outdated(row: SigningCertificate) -> bool:
+    """Whether the certificate is one of the Portal's made before certificates pointed to the
+    authority's CRL (and named a purpose PDF readers accept)."""
+    if row.source != "portal":
+        return False
+    cert = load_certificate_pem(row.certificate_pem)
+    try:
+        cert.extensions.get_extension_for_class(x509.CRLDistributionPoints)
+    except x509.ExtensionNotFound:
+        return True
+    return False
 
 
 def certificate_aad(manufacturer_id: int, certificate: x509.Certificate) -> bytes:

@@ -63,5 +63,8 @@ class SigningCertificate(Base):
     not_after: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None]
+    # Revoked for key compromise: listed on the authority's CRL (only its own certificates).
+    revoked_at: Mapped[datetime | None]
+    invalid_since: Mapped[datetime | None]  # when the key is thought to have leaked
 
     manufacturer: Mapped[Organisation] = relationship()

@@ -21,6 +21,8 @@ from portal.accounts.models import Organisation, User
 from portal.audit.record import record
 from portal.clock import china_date
 from portal.db import utcnow
+from portal.letters.keys.authority import AuthorityProfile
+from portal.letters.keys.errors import timestamp_unavailable
 from portal.letters.keys.keyring import signing_material
 from portal.letters.lifecycle.checks import CheckedOrder, check_order
 from portal.letters.lifecycle.models import Letter, LetterOutlet, LetterStatus
@@ -32,6 +34,7 @@ from portal.letters.lifecycle.settings import letter_settings
 from portal.letters.lifecycle.snapshot import letter_record, outlets_digest, record_digest
 from portal.requests.vetting import Addressee
 from portal.signing import LetterClaims
+from portal.signing.pades import TimestampService, TimestampUnavailable
 from portal.storage import FileStorage
 
 
@@ -45,6 +48,13 @@ class IssuanceContext:
     actor: User | None = None
     font_path: str | None = None
     now: datetime = field(default_factory=utcnow)
+    # The operator's name for a new root; its CRL is published under `base_url`.
+    authority: AuthorityProfile | None = None
+    timestamp: TimestampService | None = None  # B-T: an RFC 3161 service, if configured
+
+    @property
+    def authority_profile(self) -> AuthorityProfile:
+        return self.authority or AuthorityProfile(public_base_url=self.base_url)
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,11 @@ def issue_letter(session: Session, order: LetterOrder, ctx: IssuanceContext) -> 
     if done is not None:
         return done
     prepared = prepare(session, order, ctx)
-    return persist(session, prepared, produce(prepared.job), ctx)
+    try:
+        sealed = produce(prepared.job)
+    except TimestampUnavailable:
+        raise timestamp_unavailable() from None
+    return persist(session, prepared, sealed, ctx)
 
 
 def already_issued(session: Session, order: LetterOrder) -> Letter | None:
@@ -81,7 +95,7 @@ def prepare(
     """Returns the checked order with its number and opened keys, ready to be sealed."""
     manufacturer = session.get(Organisation, order.manufacturer_id)
     checked = check_order(session, manufacturer, order, china_date(ctx.now), addressee)
-    material = signing_material(session, manufacturer, ctx.master_key)
+    material = signing_material(session, manufacturer, ctx.master_key, ctx.authority_profile)
     # A key made by this very issuance (the first, or a rotation under way) must not be
     # younger than the letter it seals: verifiers refuse letters older than their key.
     now = max(ctx.now, material.seal_key.created_at)
@@ -108,6 +122,7 @@ def prepare(
         material=material,
         document=draft,
         font_path=ctx.font_path,
+        timestamp=ctx.timestamp,
     )
     return Prepared(order, checked, manufacturer, fields, material.seal_key.kid, job)
 
@@ -126,6 +141,16 @@ def persist(
     if checked.supersedes is not None:
         checked.supersedes.status = LetterStatus.SUPERSEDED
         checked.supersedes.superseded_by_id = letter.id
+        record(
+            session,
+            "letter.superseded",
+            actor=ctx.actor,
+            organisation_id=letter.manufacturer_id,
+            obj=checked.supersedes,
+            number=checked.supersedes.number,
+            by_id=letter.id,
+            by=letter.number,
+        )
     record(
         session,
         "letter.issued",

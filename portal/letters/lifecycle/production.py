@@ -15,6 +15,7 @@ from portal.letters.keys.keyring import SigningMaterial
 from portal.letters.lifecycle.rendering import signed_pdf_with
 from portal.signing import LetterClaims, choose_claims_form, qr_png
 from portal.signing.certificates import certificate_pem, load_certificate_pem
+from portal.signing.pades import TimestampService
 
 
 def _der(key: Any) -> bytes:
@@ -36,6 +37,9 @@ class SealJob:
     chain_pem: tuple[bytes, ...]
     document: dict[str, Any]  # LetterDocument fields but the QR code and verification code
     font_path: str | None
+    crl_der: bytes | None = None  # the issuer's CRL, embedded for long-term validation
+    tsa_url: str | None = None  # an RFC 3161 timestamping service, if one is configured
+    tsa_roots_pem: tuple[bytes, ...] = ()
 
     @classmethod
     def of(
@@ -47,6 +51,7 @@ class SealJob:
         material: SigningMaterial,
         document: dict[str, Any],
         font_path: str | None,
+        timestamp: TimestampService | None = None,
     ) -> SealJob:
         return cls(
             claims,
@@ -58,7 +63,17 @@ class SealJob:
             tuple(certificate_pem(c) for c in material.chain),
             document,
             font_path,
+            material.crl,
+            timestamp.url if timestamp else None,
+            tuple(certificate_pem(c) for c in timestamp.roots) if timestamp else (),
         )
+
+    @property
+    def timestamp(self) -> TimestampService | None:
+        if not self.tsa_url:
+            return None
+        roots = tuple(load_certificate_pem(pem) for pem in self.tsa_roots_pem)
+        return TimestampService(self.tsa_url, roots)
 
 
 @dataclass(frozen=True)
@@ -93,6 +108,8 @@ def produce(job: SealJob) -> SealedLetter:
         certificate=load_certificate_pem(job.certificate_pem),
         chain=tuple(load_certificate_pem(pem) for pem in job.chain_pem),
         font_path=job.font_path,
+        crls=(job.crl_der,) if job.crl_der else (),
+        timestamp=job.timestamp,
     )
     return SealedLetter(
         sealed.token, sealed.url, sealed.short_code, sealed.form.value, sealed.qr_version, pdf

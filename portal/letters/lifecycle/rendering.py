@@ -22,7 +22,7 @@ from portal.letters.lifecycle.snapshot import services_text
 from portal.outlets.models import OutletVersion
 from portal.outlets.queries import countries_with_active_outlets, outlets_active_in
 from portal.signing import qr_png
-from portal.signing.pades import sign_pdf
+from portal.signing.pades import TimestampService, sign_pdf
 from portal.storage import FileStorage
 
 SPECIMEN_NUMBER = "SPECIMEN"
@@ -142,8 +142,11 @@ def signed_pdf_with(
     certificate: x509.Certificate,
     chain: tuple[x509.Certificate, ...],
     font_path: str | None = None,
+    crls: tuple[bytes, ...] = (),
+    timestamp: TimestampService | None = None,
 ) -> bytes:
-    """Returns the letter's PDF, signed (PAdES) with the seal as the signature's appearance."""
+    """Returns the letter's PDF, signed (PAdES) with the seal as the signature's appearance:
+    B-LT given the issuer's CRLs, and timestamped given a timestamping service."""
     rendered = render_letter_pdf(document, font_path=font_path)
     rect = rendered.seal_rect
     return sign_pdf(
@@ -156,6 +159,8 @@ def signed_pdf_with(
         appearance_png=rendered.seal_png,
         signer_name=document.manufacturer.name_en,
         reason=f"After-Sales Service Confirmation {document.letter_number}",
+        crls=crls,
+        timestamp=timestamp,
     )
 
 

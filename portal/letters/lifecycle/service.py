@@ -71,9 +71,9 @@ def revoke_letter(session: Session, letter: Letter, *, reason: str, actor: User)
     letter.revoked_at = utcnow()
     letter.revoked_by_id = actor.id
     letter.revocation_reason = reason
-    session.flush()
     record(session, "letter.revoked", actor=actor, obj=letter, number=letter.number, reason=reason)
     notices.letter_revoked(session, letter)
+    session.flush()  # the status and the entry it is checked against, together
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from portal.errors import NotFound, PortalError
 from portal.letters.keys import keyring
 from portal.letters.keys.models import SealKey, SigningCertificate
 from portal.letters.keys.uploaded_certificates import MAX_FILE, read_upload
-from portal.letters.lifecycle.context import master_key
+from portal.letters.lifecycle.context import authority_profile, master_key
 from portal.letters.lifecycle.forms import (
     CertificateUploadForm,
     CompromisedForm,
@@ -38,7 +38,7 @@ from portal.letters.lifecycle.forms import (
 )
 from portal.letters.lifecycle.models import LetterSettings
 from portal.letters.lifecycle.page_images import page_images
-from portal.letters.lifecycle.public_address import configured_base_url
+from portal.letters.lifecycle.public_address import configured_base_url, letters_base_url
 from portal.letters.lifecycle.rendering import seal_png, specimen_pdf
 from portal.letters.lifecycle.settings import (
     draft_settings,
@@ -237,6 +237,8 @@ def renew_certificate() -> Response:
         db_session(),
         current_org(),
         master_key(current_app, changing_keys=True),
+        # The certificate points to the CRL under the letters' address: none, no certificate.
+        profile=authority_profile(current_app, letters_base_url(current_app)),
         actor=current_user,
     )
     flash(_("A new signing certificate from the Portal's authority is active."), "success")

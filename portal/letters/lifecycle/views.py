@@ -23,6 +23,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from portal import countries
 from portal.accounts.access import current_org
@@ -76,7 +77,8 @@ def list_letters() -> str:
     total = db_session().scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    letters = list(db_session().scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    shown = query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    letters = list(db_session().scalars(shown.options(selectinload(Letter.superseded_by))))
     return render_template(
         "letters/list.html",
         letters=letters,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from cryptography import x509
 from flask_babel import force_locale, get_translations
 from PIL import Image
 
@@ -126,6 +127,24 @@ def _post_compromise(admin, key, since: str):
         data={"since": since, "reason": "laptop stolen"},
         follow_redirects=True,
     )
+
+
+def test_a_compromise_revokes_the_certificate_on_the_public_crl(issuing, admin, session, app):
+    key = _sealing_key(issuing, session)
+    row = active_certificate(session, issuing.manufacturer.id)
+    serial = load_certificate_pem(row.certificate_pem).serial_number
+    response = _post_compromise(admin, key, "2026-11-30T10:00")
+    assert "revoked" in _text(response)  # the keys page marks the certificate
+    session.refresh(row)
+    assert row.revoked_at is not None and row.retired_at is not None
+    assert row.invalid_since == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    [entry] = _audit(session, "certificate.revoked")
+    assert entry.details["serial"] == str(serial) and entry.details["reason"] == "keyCompromise"
+    crl = x509.load_der_x509_crl(app.test_client().get("/.well-known/portal-ca.crl").data)
+    listed = crl.get_revoked_certificate_by_serial_number(serial)
+    assert listed is not None
+    invalidity = listed.extensions.get_extension_for_class(x509.InvalidityDate).value
+    assert invalidity.invalidity_date_utc == row.invalid_since
 
 
 def test_admin_marks_a_seal_key_compromised(issuing, admin, session):

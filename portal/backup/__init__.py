@@ -1,0 +1,1 @@
+"""Backups of a running Portal and their restoration into an empty instance."""
