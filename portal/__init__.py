@@ -24,12 +24,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=_asset_folder("templates"),
         static_folder=_asset_folder("static"),
     )
-    from portal import cli, db, errors, i18n, metrics, navigation, request_log, security, templating
+    from portal import (
+        cli,
+        db,
+        errors,
+        i18n,
+        log_redaction,
+        metrics,
+        navigation,
+        request_log,
+        security,
+        templating,
+    )
     from portal.accounts.access import init_login
     from portal.config import load_config
     from portal.notifications import views as notification_views
 
     load_config(app, test_config)
+    log_redaction.install()
     request_log.init_app(app)
     db.init_app(app)
     init_login(app)
@@ -47,7 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from portal import site
-    from portal.accounts import organisation_views
+    from portal.accounts import organisation_views, second_factor_views
     from portal.accounts import views as account_views
     from portal.audit import views as audit_views
     from portal.letters.batches import views as letter_job_views
@@ -67,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (
         site,
         account_views,
+        second_factor_views,
         organisation_views,
         outlet_views,
         outlet_csv_views,

@@ -21,7 +21,7 @@ from portal import migrations
 from portal.accounts import service
 from portal.accounts.roles import OrgKind, Role
 from portal.db import database
-from portal.demo import seed_demo
+from portal.demo import demo_code, seed_demo
 from portal.errors import PortalError
 from portal.letters.batches.queue import QUEUE
 from portal.letters.keys.authority import ensure_authority
@@ -136,9 +136,27 @@ def seed_demo_command() -> None:
     click.echo(f"Demo letters carry {configured_base_url(app)} in their QR codes.")
     with unit_of_work() as session:
         accounts = seed_demo(session)
-    click.echo("Demo accounts (passwords are new at every seed-demo):")
-    for email, role, password in accounts:
-        click.echo(f"  {role:<22} {email:<32} {password}")
+    click.echo("Demo accounts (passwords and two-factor keys are new at every seed-demo):")
+    for email, role, password, key in accounts:
+        click.echo(f"  {role:<22} {email:<32} {password:<14} {key}")
+    click.echo(
+        "Accounts with a key sign in with a second factor: add the key to an authenticator\n"
+        "app (FreeOTP, Aegis, Google or Microsoft Authenticator), or print the current code\n"
+        "with:  flask --app portal demo-code EMAIL"
+    )
+
+
+@click.command("demo-code")
+@with_appcontext
+@click.argument("email")
+def demo_code_command(email: str) -> None:
+    """Print the current two-factor code of a demo account (demo accounts only)."""
+    with unit_of_work() as session:
+        try:
+            code = demo_code(session, email)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(code)
 
 
 @click.command("run-demo")
@@ -162,7 +180,8 @@ def run_demo_command(ctx: click.Context, host: str, port: int) -> None:
 def listening_address(host: str, port: int) -> str:
     """Returns the URL a browser reaches a server listening on host and port at: for every
     interface (0.0.0.0, ::), this machine's name."""
-    if host in ("0.0.0.0", "::", ""):  # noqa: S104 (a name for every interface, not a bind)
+    # A name for every interface, not a bind.
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104  # nosec B104
         host = socket.getfqdn()
     elif ":" in host:
         host = f"[{host}]"
@@ -193,7 +212,7 @@ def run_worker_command(processes: int) -> None:
         "--queues",
         QUEUE,
     ]
-    os.execv(sys.executable, command)  # noqa: S606 (our own interpreter and module)
+    os.execv(sys.executable, command)  # noqa: S606 (our own interpreter and module)  # nosec B606
 
 
 @click.command("rotate-master-key")
@@ -332,6 +351,7 @@ def register(app: Flask) -> None:
         create_user_command,
         seed_demo_command,
         run_demo_command,
+        demo_code_command,
         run_worker_command,
         rotate_master_key_command,
         check_master_key_command,

@@ -51,6 +51,7 @@ class DefaultConfig:
     LOGIN_FREE_ATTEMPTS: int = 5  # failures before an account's sign-in is slowed down
     LOGIN_MAX_DELAY_SECONDS: int = 15 * 60
     INVITATION_VALID_HOURS: int = 72
+    TOTP_ISSUER: str = "Portal"  # the name authenticator apps show beside the code
     RATELIMIT_ENABLED: bool = True
     # Per client address (or API key), sized for an office of officers behind one address:
     # checks are cheap to allow; what is limited hard is a number with a code that match
@@ -73,6 +74,8 @@ class DefaultConfig:
     # A letter verified this often within this many days is flagged to its manufacturer.
     VERIFICATION_FLAG_COUNT: int = 20
     VERIFICATION_FLAG_DAYS: int = 7
+    # /readyz reports the storage disk as down below this much free space.
+    READY_MIN_FREE_BYTES: int = 200 * 1024 * 1024
     # Batches go over a Dramatiq queue: on QUEUE_URL (default: REDIS_URL) to worker processes
     # (`flask --app portal run-worker`), or, with neither set, in memory to threads of the web
     # process. "thread": this process also works on batches; "external": only workers do.

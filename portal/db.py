@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -10,6 +11,8 @@ from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,10 +67,14 @@ class Database:
     """Holds the engine and the session factory of one application."""
 
     def __init__(self, url: str, **engine_options: Any) -> None:
+        # Parameters carry tokens, codes, VINs and emails: errors and logs never show them.
+        engine_options.setdefault("hide_parameters", True)
         if url.startswith("sqlite"):
             engine_options.setdefault("connect_args", {"timeout": 30})
         else:
             engine_options.setdefault("pool_pre_ping", True)
+            # An unreachable server is reported within seconds, not after the TCP timeout.
+            engine_options.setdefault("connect_args", {"connect_timeout": 5})
         self.engine = sa.create_engine(url, **engine_options)
         if self.engine.dialect.name == "sqlite":
             _own_sqlite_transactions(self.engine)
@@ -143,12 +150,21 @@ def _finish_request(response: Response) -> Response:
         if response.status_code < 400:
             session.commit()
         else:
-            session.rollback()
+            _quiet_rollback(session)
     return response
 
 
 def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
-        session.rollback()
+        _quiet_rollback(session)
         session.close()
+
+
+def _quiet_rollback(session: Session) -> None:
+    # With the database gone, rolling back fails too; the answer (503) is already made and
+    # the pool drops the broken connection, so the failure is only logged.
+    try:
+        session.rollback()
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+        log.warning("rollback failed, database unreachable: %s", type(error.orig).__name__)

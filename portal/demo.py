@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import secrets
 
+import pyotp
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.accounts import service
+from portal.accounts import service, totp
 from portal.accounts.models import Organisation, User
-from portal.accounts.roles import OrgKind, Role
+from portal.accounts.roles import TWO_FACTOR_ROLES, OrgKind, Role
 from portal.accounts.uscc import with_check_character
+from portal.db import utcnow
 from portal.demo_content import seed_outlets, seed_requests
 
 OPERATOR = {"kind": OrgKind.OPERATOR, "name_en": "Portal Operator", "name_zh": "平台运营方"}
@@ -44,10 +46,12 @@ def _organisation(session: Session, spec: dict) -> Organisation:
     return org if org is not None else service.create_organisation(session, **spec)
 
 
-def seed_demo(session: Session) -> list[tuple[str, str, str]]:
-    """Returns (email, role, password) of each demo user, creating what is missing.
+def seed_demo(session: Session) -> list[tuple[str, str, str, str]]:
+    """Returns (email, role, password, TOTP key or "") of each demo user, creating what is
+    missing.
 
-    Passwords are new at every call, so the demo never has a password written in the code.
+    Passwords and two-factor keys are new at every call, so the demo never has a secret
+    written in the code. Roles that require two-factor sign-in are enrolled with the key.
     """
     accounts = []
     for spec, email, name, role in USERS:
@@ -55,16 +59,35 @@ def seed_demo(session: Session) -> list[tuple[str, str, str]]:
         password = secrets.token_urlsafe(9)
         user = session.scalar(sa.select(User).where(User.email == email))
         if user is None:
-            service.create_user(
+            user = service.create_user(
                 session, organisation=org, email=email, name=name, role=role, password=password
             )
         else:
             user.password_hash = service.generate_password_hash(password)
             service.end_sessions(user)
-        accounts.append((email, role.value, password))
+        key = _enrolled(user) if role in TWO_FACTOR_ROLES else ""
+        accounts.append((email, role.value, password, key))
     session.flush()
     _seed_content(session)
     return accounts
+
+
+def _enrolled(user: User) -> str:
+    user.totp_secret = totp.new_secret()
+    user.totp_last_step = None
+    user.two_factor_since = utcnow()
+    return user.totp_secret
+
+
+def demo_code(session: Session, email: str) -> str:
+    """Returns the current two-factor code of a demo account (and of no other account), so
+    that the demo can be tried without an authenticator app."""
+    if email not in {row[1] for row in USERS}:
+        raise ValueError(f"{email} is not a demo account")
+    user = session.scalar(sa.select(User).where(User.email == email))
+    if user is None or not user.totp_secret:
+        raise ValueError(f"{email} has no two-factor key; run seed-demo first")
+    return pyotp.TOTP(user.totp_secret).now()
 
 
 def _seed_content(session: Session) -> None:

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal.accounts.second_factor import needs_enrolment
 from portal.security import access_of
 
 
@@ -35,8 +36,8 @@ ITEMS = (
 
 def items_for_current_user() -> list[NavItem]:
     """Returns the navigation items the signed-in user's role may open."""
-    if not current_user.is_authenticated:
-        return []
+    if not current_user.is_authenticated or needs_enrolment(current_user):
+        return []  # a user who must enrol a second factor can open nothing else yet
     shown = []
     for item in ITEMS:
         if item.endpoint not in current_app.view_functions:

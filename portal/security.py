@@ -64,13 +64,29 @@ CSP = (
 )
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def served_over_https(app: Flask) -> bool:
+    """Tells whether the Portal is deployed behind https (secure cookies or an https base URL)."""
+    base_url = app.config.get("PUBLIC_BASE_URL") or ""
+    return bool(app.config.get("SESSION_COOKIE_SECURE")) or base_url.startswith("https://")
+
+
 def _headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.endpoint != "static" and "Cache-Control" not in response.headers:
+    if served_over_https(current_app) or request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    # Everything but static files and what a view marks public (the key set) is never kept by
+    # a browser or proxy: letters, exports and pages carry one organisation's data. send_file's
+    # own "no-cache" still lets a shared computer's cache hold the PDF, so it is replaced.
+    if request.endpoint != "static" and not response.cache_control.public:
         response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("ETag", None)
+        response.headers.pop("Last-Modified", None)
     return response
 
 

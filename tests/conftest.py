@@ -149,6 +149,9 @@ def login_as(app: Flask, make: Factories, session: sa.orm.Session):
             "/login", data={"email": user.email, "password": Factories.PASSWORD}
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        if response.location.startswith("/login/code"):
+            response = new_client.post("/login/code", data={"code": make.fresh_code(user)})
+            assert response.status_code == 302, response.get_data(as_text=True)[:500]
         new_client.user = user  # type: ignore[attr-defined]
         return new_client
 

@@ -8,11 +8,13 @@ import itertools
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+import pyotp
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from portal.accounts.models import Brand, Organisation, User, Wmi
-from portal.accounts.roles import ROLES_OF_KIND, OrgKind, Role
+from portal.accounts.roles import ROLES_OF_KIND, TWO_FACTOR_ROLES, OrgKind, Role
 from portal.accounts.uscc import with_check_character
 from portal.clock import today_in_china
 from portal.db import utcnow
@@ -37,6 +39,8 @@ class Factories:
     """Makes organisations and users with valid, unique codes."""
 
     PASSWORD = "factory-password"
+    # Users whose role requires two-factor sign-in are made enrolled with this secret.
+    TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -73,11 +77,21 @@ class Factories:
             "password_hash": _PASSWORD_HASH,
             "organisation": org,
         }
+        if role in TWO_FACTOR_ROLES:
+            values |= {"totp_secret": self.TOTP_SECRET, "two_factor_since": utcnow()}
         values.update(fields)
         user = User(**values)
         self.session.add(user)
         self.session.flush()
         return user
+
+    def fresh_code(self, user: User) -> str:
+        """Returns the user's current TOTP code, forgetting the last code used so that a test
+        may sign the same user in again within the same 30 seconds."""
+        # An UPDATE, not an attribute: this session may not have seen the sign-in's write.
+        self.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
+        self.session.expire(user)
+        return pyotp.TOTP(user.totp_secret or self.TOTP_SECRET).now()
 
     def outlet(
         self,

@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -175,8 +176,20 @@ def test_seed_demo_prints_working_credentials(app, runner):
     rows = [line.split() for line in result.output.splitlines() if "@" in line]
     assert {row[0] for row in rows} == {role.value for role in Role}
     client = app.test_client()
-    _role, email, password = rows[1]
+    _role, email, password, key = rows[1]  # the manufacturer admin: a second factor
     assert client.post("/login", data={"email": email, "password": password}).status_code == 302
+    code = runner.invoke(args=["demo-code", email]).output.strip()
+    assert code == pyotp.TOTP(key).now() or pyotp.TOTP(key).verify(code, valid_window=1)
+    assert client.post("/login/code", data={"code": code}).location == "/"
+    assert client.get("/outlets").status_code == 200
+    # Accounts whose role needs no second factor print no key and sign in with the password.
+    exporter = next(row for row in rows if row[0] == "exporter_user")
+    assert len(exporter) == 3
+    other = app.test_client()
+    answer = other.post("/login", data={"email": exporter[1], "password": exporter[2]})
+    assert answer.location == "/"
+    # demo-code serves demo accounts only.
+    assert runner.invoke(args=["demo-code", "someone@example.test"]).exit_code != 0
     # Seeding again keeps one account per role and gives new passwords.
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0

@@ -90,3 +90,19 @@ class BrandsWmisForm(FlaskForm):
 def lines(text: str | None) -> list[str]:
     """Returns the non-empty lines (or comma-separated items) of a text area."""
     return [item.strip() for item in (text or "").replace(",", "\n").splitlines() if item.strip()]
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        _l("6-digit code the app shows now"),
+        validators=[DataRequired(), Length(max=10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )

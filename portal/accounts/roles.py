@@ -54,3 +54,6 @@ KIND_LABELS = {
     OrgKind.MANUFACTURER: _l("Manufacturer"),
     OrgKind.EXPORTER: _l("Exporter"),
 }
+
+# Those who seal letters, change keys or manage other users sign in with a second factor.
+TWO_FACTOR_ROLES = (Role.PLATFORM_ADMIN, Role.MANUFACTURER_ADMIN, Role.MANUFACTURER_ISSUER)

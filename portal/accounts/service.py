@@ -13,8 +13,10 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.accounts.models import Brand, LoginThrottle, Organisation, PasswordLink, User, Wmi
+from portal.accounts.models import Brand, Organisation, PasswordLink, User, Wmi
+from portal.accounts.passwords import check_password_strength
 from portal.accounts.roles import ROLES_OF_KIND, OrgKind, Role
+from portal.accounts.throttle import note_failure, open_gate
 from portal.accounts.uscc import UsccError, validate_uscc
 from portal.audit.record import record
 from portal.db import utcnow
@@ -23,17 +25,12 @@ from portal.errors import Conflict, NotFound, PortalError, ValidationError
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SHORT_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
 WMI = re.compile(r"^[A-HJ-NPR-Z0-9]{3}$")
-MIN_PASSWORD = 10
 # Checked against when the email is unknown, so both cases take the same time.
 _DUMMY_HASH = generate_password_hash("portal-timing-equaliser")
 
 
 class LoginFailed(PortalError):
     status_code = 401
-
-
-class LoginThrottled(PortalError):
-    status_code = 429
 
 
 def normalise_email(email: str) -> str:
@@ -192,27 +189,46 @@ def invite_user(
     actor: User,
     valid_hours: int,
 ) -> tuple[User, str]:
-    """Returns a new user without a password, and the one-time token to set one."""
+    """Returns a new user without a password, and the one-time token to set one.
+
+    An address already taken is refused without saying by whom: an organisation's admin
+    learns nothing about the users of other organisations.
+    """
+    address = normalise_email(email)
+    taken = session.scalar(sa.select(User.organisation_id).where(User.email == address))
+    if taken == organisation.id:
+        raise Conflict(_("This person is already a user of your organisation."), field="email")
+    if taken is not None:
+        raise Conflict(
+            _(
+                "This email address cannot be invited. Ask the person for another work "
+                "address, or ask the platform operator for help."
+            ),
+            field="email",
+        )
     user = create_user(
         session, organisation=organisation, email=email, name=name, role=role, actor=actor
     )
     return user, new_password_link(session, user, valid_hours=valid_hours)
 
 
-def _hashed(password: str, email: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError(
-            _("A password has at least %(n)d characters.", n=MIN_PASSWORD), field="password"
-        )
-    if password.strip().lower() == email:
-        raise ValidationError(_("The password cannot be your email address."), field="password")
+def _hashed(password: str, email: str, name: str = "") -> str:
+    check_password_strength(password, email=email, name=name)
     return generate_password_hash(password)
 
 
 def new_password_link(session: Session, user: User, *, valid_hours: int) -> str:
-    """Returns a one-time token for setting the user's password; only its hash is kept."""
+    """Returns a one-time token for setting the user's password; only its hash is kept.
+
+    Every older unused link of the user stops working: only the newest one sent counts.
+    """
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    session.execute(
+        sa.update(PasswordLink)
+        .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
+        .values(used_at=now)
+    )
     session.add(
         PasswordLink(
             user=user,
@@ -244,7 +260,7 @@ def set_password_from_link(session: Session, token: str, password: str) -> User:
     now = utcnow()
     link = password_link(session, token, now=now)
     user = link.user
-    user.password_hash = _hashed(password, user.email)
+    user.password_hash = _hashed(password, user.email, user.name)
     user.session_version += 1
     link.used_at = now
     session.flush()
@@ -256,7 +272,7 @@ def change_password(session: Session, user: User, *, current: str, new: str) -> 
     """Changes the user's password and ends all their sessions."""
     if not user.password_hash or not check_password_hash(user.password_hash, current):
         raise ValidationError(_("The current password is not right."), field="current_password")
-    user.password_hash = _hashed(new, user.email)
+    user.password_hash = _hashed(new, user.email, user.name)
     end_sessions(user)
     session.flush()
     record(session, "user.password_changed", actor=user, obj=user)
@@ -270,37 +286,24 @@ def end_sessions(user: User) -> None:
 def authenticate(
     session: Session, email: str, password: str, *, free_attempts: int, max_delay: int
 ) -> User:
-    """Returns the user these credentials belong to, or raises LoginFailed / LoginThrottled."""
+    """Returns the user these credentials belong to, or raises LoginFailed, or
+    LoginThrottled (portal.accounts.throttle).
+
+    At most `free_attempts` passwords are checked before the address is slowed down, however
+    many attempts arrive at once (see portal.accounts.throttle).
+    """
     address = (email or "").strip().lower()[:254]
     now = utcnow()
-    throttle = session.get(LoginThrottle, address)
-    if throttle is not None and throttle.failures >= free_attempts:
-        delay = min(max_delay, 30 * 2 ** (throttle.failures - free_attempts))
-        wait = (throttle.last_failure_at + timedelta(seconds=delay) - now).total_seconds()
-        if wait > 0:
-            minutes = max(1, round(wait / 60))
-            raise LoginThrottled(
-                _(
-                    "Too many failed sign-ins for this email address. Try again "
-                    "in %(n)d minute(s).",
-                    n=minutes,
-                )
-            )
+    gate = open_gate(session, address, free_attempts=free_attempts, max_delay=max_delay, now=now)
     user = session.scalar(sa.select(User).where(User.email == address))
     hashed = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     if check_password_hash(hashed, password or "") and user is not None and user.is_active:
-        if throttle is not None:
-            session.delete(throttle)
+        session.delete(gate)
         user.last_login_at = now
         record(session, "user.signed_in", actor=user, obj=user)
         session.flush()
         return user
-    if throttle is None:
-        throttle = LoginThrottle(email=address, failures=0, last_failure_at=now)
-        session.add(throttle)
-    throttle.failures += 1
-    throttle.last_failure_at = now
-    session.flush()
+    note_failure(session, gate, now)
     raise LoginFailed(_("The email address or the password is not right."))
 
 

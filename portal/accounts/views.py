@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -29,6 +30,7 @@ from portal.accounts.forms import (
     role_choices,
 )
 from portal.accounts.roles import ALL_ROLES, ORG_ADMINS, Role
+from portal.accounts.second_factor_views import start_code_step
 from portal.audit.record import record
 from portal.db import db_session, utcnow
 from portal.errors import PortalError
@@ -63,7 +65,9 @@ def login() -> str | Response:
             session.clear()  # a fresh session at sign-in: nothing carried over, no fixation
             if lang:
                 session["lang"] = lang
-            login_user(user)
+            if user.has_two_factor:
+                return start_code_step(user, safe_next())
+            login_user(user)  # a role that needs a second factor is sent to enrol next
             return redirect(safe_next())
     return render_template("accounts/login.html", form=form)
 
@@ -97,7 +101,12 @@ def set_password(token: str) -> str | Response:
             logout_user()
             flash(_("Your password is set. Please sign in."), "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/set_password.html", form=form, user=link.user)
+    response = make_response(
+        render_template("accounts/set_password.html", form=form, user=link.user)
+    )
+    # The page's own address holds the token: it is never sent on as a referrer.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

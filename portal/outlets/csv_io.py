@@ -9,10 +9,7 @@ again, so that export -> import changes nothing.
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -21,11 +18,11 @@ from flask_babel import gettext as _
 from portal.csv_text import CsvText, UnreadableText, read_csv_text
 from portal.errors import ValidationError
 from portal.outlets.values import COLUMNS
+from portal.spreadsheet_cells import PLAIN_NUMBER, csv_bytes, neutralise, restore
+
+__all__ = ["PLAIN_NUMBER", "neutralise", "restore"]
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# A negative number is read as a number, never run: it keeps its minus sign (coordinates).
-PLAIN_NUMBER = re.compile(r"^-\d+(\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -49,22 +46,6 @@ class CsvFileError(ValidationError):
     def __init__(self, message: str, problems: list[CsvProblem] | None = None) -> None:
         super().__init__(message, field="file")
         self.problems = problems or []
-
-
-def neutralise(text: str) -> str:
-    """Returns the cell as written: a leading apostrophe stops spreadsheets running it."""
-    if text.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.match(text):
-        return "'" + text
-    if text.startswith("'") and restore(text) != text:
-        return "'" + text  # keeps a real leading apostrophe through the round trip
-    return text
-
-
-def restore(text: str) -> str:
-    """Returns the cell as meant: undoes `neutralise`."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "='+-@\t\r":
-        return text[1:]
-    return text
 
 
 def decode(data: bytes) -> CsvText:
@@ -144,9 +125,4 @@ def _wrong_count(found: int, expected: int) -> str:
 
 def write_csv(rows: Iterable[Mapping[str, str]]) -> bytes:
     """Returns the CSV file (UTF-8 with BOM, CRLF) for these rows, formulas neutralised."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([neutralise(str(row.get(name, ""))) for name in COLUMNS])
-    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+    return csv_bytes(COLUMNS, ([row.get(name, "") for name in COLUMNS] for row in rows))

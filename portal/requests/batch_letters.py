@@ -4,7 +4,6 @@ none yet). The manifest's text cells are neutralised so no spreadsheet runs them
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterator
@@ -15,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from portal.letters.lifecycle.models import Letter, LetterStatus
-from portal.outlets.csv_io import neutralise
 from portal.requests.models import LetterRequest
+from portal.spreadsheet_cells import csv_bytes
 
 MANIFEST_COLUMNS = (
     "request_id",
@@ -80,27 +79,25 @@ def _note(row: BatchRow, standing: str) -> str:
 
 def manifest_csv(rows: list[BatchRow], today: date) -> bytes:
     """Returns the manifest: UTF-8 with BOM (Excel reads it), CRLF, formulas neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(MANIFEST_COLUMNS)
-    for row in rows:
-        letter = row.letter
-        standing = letter_standing(letter, today) if letter else ""
-        included = standing == "valid"
-        cells = [
-            str(row.request.id),
-            row.request.vin,
-            row.request.country,
-            row.request.status.value,
-            letter.number if letter else "",
-            standing,
-            letter.valid_until.isoformat() if letter else "",
-            f"{letter.number}.pdf" if letter and included else "",
-            letter.pdf_sha256 if letter and included else "",
-            _note(row, standing),
-        ]
-        writer.writerow([neutralise(cell) for cell in cells])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(MANIFEST_COLUMNS, (_manifest_cells(row, today) for row in rows))
+
+
+def _manifest_cells(row: BatchRow, today: date) -> list[str]:
+    letter = row.letter
+    standing = letter_standing(letter, today) if letter else ""
+    included = standing == "valid"
+    return [
+        str(row.request.id),
+        row.request.vin,
+        row.request.country,
+        row.request.status.value,
+        letter.number if letter else "",
+        standing,
+        letter.valid_until.isoformat() if letter else "",
+        f"{letter.number}.pdf" if letter and included else "",
+        letter.pdf_sha256 if letter and included else "",
+        _note(row, standing),
+    ]
 
 
 class _Chunks(io.RawIOBase):

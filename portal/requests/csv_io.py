@@ -8,7 +8,6 @@ or tabs; the template carries one so that Excel opens it as UTF-8.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from portal.csv_text import CsvText, UnreadableText, read_csv_text
 from portal.errors import ValidationError
 from portal.requests.models import FuelType
 from portal.requests.vetting import Addressee, VehicleInput
+from portal.spreadsheet_cells import csv_bytes
 
 MAX_ROWS = 5000
 MAX_CSV_BYTES = 8 * 1024 * 1024
@@ -216,6 +216,4 @@ def _date_cell(row: CsvRow, column: str, errors: list[RowError]) -> date | None:
 
 def template_csv() -> bytes:
     """Return the template: the header row, UTF-8 with a byte order mark for Excel."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(COLUMNS)
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(COLUMNS, [])

@@ -162,7 +162,8 @@ def vet_vehicle(addressee: Addressee, vehicle: VehicleInput) -> CheckedVehicle:
     problems += _date_problems(vehicle, application_date, addressee.today)
     if problems:
         raise VehicleRejected(problems)
-    assert brand is not None and vehicle.registration_date and vehicle.transfer_registration_date
+    # Type narrowing: with no problems found, the brand and both dates are set.
+    assert brand is not None and vehicle.registration_date and vehicle.transfer_registration_date  # nosec B101
     return CheckedVehicle(
         brand=brand,
         country=country,
@@ -287,7 +288,7 @@ def _date_problems(vehicle: VehicleInput, application_date: date, today: date) -
         )
     if problems:
         return problems
-    assert vehicle.registration_date is not None
+    assert vehicle.registration_date is not None  # type narrowing, checked above  # nosec B101
     try:
         check_vehicle_dates(
             registration_date=vehicle.registration_date,

@@ -243,7 +243,7 @@ class _SealImage(PdfContent):
 
     def _write_image(self) -> generic.IndirectObject:
         """Give back a reference to the image written into the current document."""
-        assert self.writer is not None  # set by pyHanko before rendering
+        assert self.writer is not None  # set by pyHanko before rendering  # nosec B101
         seal = self.seal
         mask = self.writer.add_object(_image_stream(seal, "/DeviceGray", seal.alpha))
         image = _image_stream(seal, "/DeviceRGB", seal.rgb)

@@ -149,6 +149,15 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 _LIMITED = _json(_ERROR, "Too many requests from this client; retry after a minute.")
+_UNAVAILABLE = {
+    **_json(
+        _ERROR,
+        "The Portal's register cannot be reached: no verdict, not even a negative one. Retry "
+        "after the seconds in Retry-After; meanwhile the PDF's own signature can be checked "
+        "offline with the published keys.",
+    ),
+    "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -191,6 +200,7 @@ def openapi_document() -> dict[str, Any]:
                         "401": _json(_ERROR, "The X-API-Key header names no valid key."),
                         "400": _json(_ERROR, "The body is not one of the two request forms."),
                         "429": _LIMITED,
+                        "503": _UNAVAILABLE,
                     },
                 }
             },
@@ -201,6 +211,7 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/KeySet"}, "The key set"),
                         "429": _LIMITED,
+                        "503": _UNAVAILABLE,
                     },
                 }
             },

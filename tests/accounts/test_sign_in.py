@@ -34,12 +34,15 @@ def test_sign_in_follows_a_local_next_but_not_a_foreign_one(client, make):
     response = client.post(
         "/login?next=/users", data={"email": user.email, "password": Factories.PASSWORD}
     )
+    assert response.headers["Location"] == "/login/code"  # the second factor comes first
+    response = client.post("/login/code", data={"code": make.fresh_code(user)})
     assert response.headers["Location"] == "/users"
     client.post("/logout")
     response = client.post(
         "/login?next=https://evil.example/x",
         data={"email": user.email, "password": Factories.PASSWORD},
     )
+    response = client.post("/login/code", data={"code": make.fresh_code(user)})
     assert response.headers["Location"] == "/"
 
 
@@ -117,8 +120,9 @@ def test_sign_in_starts_a_fresh_session(client, make):
 def test_logout_ends_every_session_of_the_user(app, make):
     user = make.user(Role.MANUFACTURER_ADMIN)
     laptop, phone = app.test_client(), app.test_client()
-    _login(laptop, user.email, Factories.PASSWORD)
-    _login(phone, user.email, Factories.PASSWORD)
+    for client in (laptop, phone):
+        _login(client, user.email, Factories.PASSWORD)
+        client.post("/login/code", data={"code": make.fresh_code(user)})
     assert phone.get("/users").status_code == 200
     assert laptop.post("/logout").status_code == 302
     assert phone.get("/users").status_code == 302  # back to the sign-in page

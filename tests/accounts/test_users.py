@@ -53,13 +53,33 @@ def test_invitation_refuses_a_role_of_another_kind(login_as, session):
     assert session.scalar(sa.select(User).where(User.email == "x@example.test")) is None
 
 
-def test_invitation_refuses_an_existing_email(login_as, make):
+def test_invitation_refuses_an_email_of_the_same_organisation(login_as, make):
     admin = login_as(Role.EXPORTER_ADMIN)
-    other = make.user(Role.EXPORTER_USER)
+    colleague = make.user(Role.EXPORTER_USER, org=admin.user.organisation)
     page = admin.post(
-        "/users/invite", data={"email": other.email.upper(), "name": "X", "role": "exporter_user"}
+        "/users/invite",
+        data={"email": colleague.email.upper(), "name": "X", "role": "exporter_user"},
     )
-    assert "A user with this email address exists." in page.get_data(as_text=True)
+    assert "already a user of your organisation" in page.get_data(as_text=True)
+
+
+def test_invitation_of_another_organisations_user_reveals_nothing(login_as, make, session):
+    admin = login_as(Role.EXPORTER_ADMIN)
+    foreign = make.user(Role.EXPORTER_USER)  # a user of another exporter
+    page = admin.post(
+        "/users/invite", data={"email": foreign.email, "name": "X", "role": "exporter_user"}
+    )
+    text = page.get_data(as_text=True)
+    assert "cannot be invited" in text
+    for revealing in ("exists", "already a user", "another organisation", foreign.name):
+        assert revealing not in text
+    # the same words as for an address that is merely unusable, and nothing was created
+    assert (
+        session.scalar(
+            sa.select(sa.func.count()).select_from(User).where(User.email == foreign.email)
+        )
+        == 1
+    )
 
 
 def test_admin_changes_a_role_and_the_user_must_sign_in_again(app, login_as, make, session):

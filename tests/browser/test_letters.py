@@ -60,7 +60,7 @@ def test_batch_issuance_with_progress_and_zip(page, live_server, live_make):
         f"{manufacturer.short_code}-{requests[0].created_at.year}-00000{n}.pdf" for n in (1, 2, 3)
     ]
     assert all(archive.read(name).startswith(b"%PDF") for name in pdfs)
-    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
     assert {row["status"] for row in rows} == {"issued"}
     assert sorted(int(row["request_id"]) for row in rows) == sorted(r.id for r in requests)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.accounts.roles import Role
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import fresh_code, sign_in
 from tests.factories import Factories
 
 pytestmark = pytest.mark.browser
@@ -42,6 +42,9 @@ def test_platform_admin_lands_on_the_platform_home_in_chinese(browser, live_serv
     page.goto(f"{live_server.url}/login")
     page.get_by_label("电子邮箱").fill(user.email)
     page.get_by_label("密码").fill(Factories.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/login/code")
+    page.get_by_label("身份验证器应用中的验证码").fill(fresh_code(live_server, user.email))
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_role("heading", level=1).inner_text() == "平台"

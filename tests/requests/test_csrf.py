@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 import pytest
 
 from portal.accounts.roles import Role
@@ -28,6 +29,11 @@ def _signed_in(app, user):
         "/login", data={"email": user.email, "password": Factories.PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 302
+    if response.location == "/login/code":
+        token = _token(client.get("/login/code").get_data(as_text=True))
+        code = pyotp.TOTP(Factories.TOTP_SECRET).now()
+        response = client.post("/login/code", data={"code": code, "csrf_token": token})
+        assert response.status_code == 302
     return client
 
 

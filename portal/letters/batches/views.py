@@ -3,7 +3,6 @@ the letters as a ZIP with a CSV manifest, retry what waits."""
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterator
@@ -40,6 +39,7 @@ from portal.letters.lifecycle.public_address import letters_base_url
 from portal.letters.lifecycle.requests_link import order_for_request
 from portal.requests.models import LetterRequest, RequestStatus
 from portal.security import allow
+from portal.spreadsheet_cells import csv_bytes
 from portal.storage import storage
 
 bp = Blueprint("letter_jobs", __name__, url_prefix="/letters/jobs")
@@ -222,37 +222,36 @@ def _zip(rows, store) -> Iterator[bytes]:
     yield sink.take()
 
 
-def _manifest(rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "request_id",
-            "letter_number",
-            "vin",
-            "country",
-            "exporter",
-            "valid_until",
-            "pdf_sha256",
-            "status",
-            "problem",
-        ]
-    )
-    for item, letter in rows:
-        if letter is None:
-            writer.writerow([item.request_id, "", "", "", "", "", "", "waiting", item.error])
-        else:
-            writer.writerow(
-                [
-                    item.request_id,
-                    letter.number,
-                    letter.vin,
-                    letter.country,
-                    letter.exporter_name,
-                    letter.valid_until.isoformat(),
-                    letter.pdf_sha256,
-                    "issued",
-                    "",
-                ]
-            )
-    return out.getvalue()
+MANIFEST_COLUMNS = (
+    "request_id",
+    "letter_number",
+    "vin",
+    "country",
+    "exporter",
+    "valid_until",
+    "pdf_sha256",
+    "status",
+    "problem",
+)
+
+
+def _manifest(rows) -> bytes:
+    # Exporter names and problems are other people's text: a cell like =HYPERLINK(...) must
+    # not run when the exporter opens the manifest in a spreadsheet.
+    return csv_bytes(MANIFEST_COLUMNS, (_manifest_row(item, letter) for item, letter in rows))
+
+
+def _manifest_row(item, letter) -> list[object]:
+    if letter is None:
+        return [item.request_id, "", "", "", "", "", "", "waiting", item.error]
+    return [
+        item.request_id,
+        letter.number,
+        letter.vin,
+        letter.country,
+        letter.exporter_name,
+        letter.valid_until.isoformat(),
+        letter.pdf_sha256,
+        "issued",
+        "",
+    ]

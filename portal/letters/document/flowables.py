@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 from typing import Any, NamedTuple
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # escapes text for markup, parses nothing  # nosec B406
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER

@@ -117,7 +117,7 @@ def revoked_by(session: Session, ca_cert: x509.Certificate) -> list[RevokedCerti
         cert = load_certificate_pem(row.certificate_pem)
         if cert.issuer != ca_cert.subject or authority_key_id(cert) != ca_key_id:
             continue
-        assert row.revoked_at is not None  # selected so
+        assert row.revoked_at is not None  # type narrowing: selected so  # nosec B101
         revoked.append(RevokedCertificate(cert.serial_number, row.revoked_at, row.invalid_since))
     return revoked
 

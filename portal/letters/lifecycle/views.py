@@ -23,6 +23,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal import countries
@@ -31,10 +32,10 @@ from portal.accounts.forms import EmptyForm
 from portal.accounts.roles import EXPORTER_ROLES, MANUFACTURER_EDITORS, MANUFACTURER_ROLES
 from portal.clock import today_in_china
 from portal.db import db_session, utcnow
-from portal.errors import PortalError
+from portal.errors import Conflict, PortalError
 from portal.letters.lifecycle.context import issuance_context, issue_form_choices, order_from_form
 from portal.letters.lifecycle.forms import IssueForm, RevokeForm
-from portal.letters.lifecycle.issuance import issue_letter
+from portal.letters.lifecycle.issuance import already_issued, issue_letter
 from portal.letters.lifecycle.models import Letter
 from portal.letters.lifecycle.orders import LetterOrder
 from portal.letters.lifecycle.page_images import page_images
@@ -283,18 +284,28 @@ def issue_for_request(request_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     session = db_session()
+    order = order_for_request(letter_request)
     try:
         with session.begin_nested():
-            letter = issue_letter(
-                session,
-                order_for_request(letter_request),
-                issuance_context(current_app, current_user),
-            )
+            letter = issue_letter(session, order, issuance_context(current_app, current_user))
             mark_request_issued(session, letter_request, letter, actor=current_user)
     except PortalError as error:
         flash(error.message, "error")
         return redirect(url_for("review.detail", request_id=request_id))
+    except IntegrityError:
+        # Another click issued the letter for this request a moment earlier: one letter only.
+        return _issued_meanwhile(order, request_id)
     flash(_("Letter %(number)s is issued.", number=letter.number), "success")
+    return redirect(url_for("letters.detail", letter_id=letter.id))
+
+
+def _issued_meanwhile(order: LetterOrder, request_id: int) -> Response:
+    letter = already_issued(db_session(), order)
+    if letter is None:
+        raise Conflict(
+            _("Someone else changed this request at the same moment. Reload it and try again.")
+        )
+    flash(_("Letter %(number)s was already issued for this request.", number=letter.number), "info")
     return redirect(url_for("letters.detail", letter_id=letter.id))
 
 

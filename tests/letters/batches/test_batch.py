@@ -4,10 +4,14 @@ nothing twice and leaves no gap."""
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 
@@ -187,7 +191,7 @@ def test_an_abandoned_job_resumes_when_its_progress_is_requested(
     session.execute(sa.update(IssueJob).values(heartbeat_at=utcnow() - timedelta(minutes=10)))
     session.commit()
     client = app.test_client()
-    client.post("/login", data={"email": issuer.email, "password": Factories.PASSWORD})
+    _sign_in(client, issuer)
     progress = client.get(f"/letters/jobs/{job.id}/progress").get_json()
     assert progress["status"] == "running" and progress["issued"] >= 2
     _wait_for_queue(app)
@@ -212,12 +216,37 @@ def test_looking_at_a_job_that_moves_sends_nothing_again(committed_with_thread_r
     job.status, job.heartbeat_at = JobStatus.RUNNING, utcnow()  # a worker elsewhere has it
     session.commit()
     client = app.test_client()
-    client.post("/login", data={"email": issuer.email, "password": Factories.PASSWORD})
+    _sign_in(client, issuer)
     assert client.get(f"/letters/jobs/{job.id}").status_code == 200
     assert client.get(f"/letters/jobs/{job.id}/progress").get_json()["status"] == "running"
     queue = letter_queue(app)
     assert queue.worker is None
     assert queue.broker.queues[QUEUE].qsize() == 0
+
+
+def _sign_in(client, user) -> None:
+    client.post("/login", data={"email": user.email, "password": Factories.PASSWORD})
+    client.post("/login/code", data={"code": pyotp.TOTP(Factories.TOTP_SECRET).now()})
+
+
+def test_the_zip_manifest_neutralises_formula_cells(committed):
+    app, session, make = committed
+    manufacturer, issuer, requests = _world(make, session, 2)
+    formula = '=HYPERLINK("http://evil.example/x","Open")'
+    requests[0].exporter.name_zh = formula
+    session.commit()
+    job = start_job(session, manufacturer, [r.id for r in requests], actor=issuer)
+    session.commit()
+    _run_all(app, job)
+    client = app.test_client()
+    _sign_in(client, issuer)
+    answer = client.get(f"/letters/jobs/{job.id}/letters.zip")
+    assert answer.headers["Cache-Control"] == "no-store"
+    with zipfile.ZipFile(io.BytesIO(answer.get_data())) as archive:
+        manifest = archive.read("manifest.csv").decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(manifest)))
+    assert {row["exporter"] for row in rows} == {"'" + formula}
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
 
 
 def test_progress_moves_letter_by_letter_to_the_end(committed, monkeypatch):
@@ -226,7 +255,7 @@ def test_progress_moves_letter_by_letter_to_the_end(committed, monkeypatch):
     job = start_job(session, manufacturer, [r.id for r in requests], actor=issuer)
     session.commit()
     client = app.test_client()
-    client.post("/login", data={"email": issuer.email, "password": Factories.PASSWORD})
+    _sign_in(client, issuer)
     seen = []
 
     def watch():

@@ -155,6 +155,8 @@ def test_issue_from_an_approved_request_and_the_exporter_downloads_it(
     assert f"/letters/{letter.id}/pdf" in page
     pdf = exporter.get(f"/letters/{letter.id}/pdf")
     assert pdf.mimetype == "application/pdf"
+    assert pdf.headers["Cache-Control"] == "no-store"  # never kept on a shared computer
+    assert "ETag" not in pdf.headers
     assert letter.vin in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     again = issuer.post(f"/letters/from-request/{request.id}", data={"confirm": "1"})
     assert again.status_code == 302
