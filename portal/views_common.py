@@ -5,8 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import request, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from portal.csv_text import UnreadableText, read_csv_text
 from portal.errors import PortalError
 
 
@@ -26,3 +28,17 @@ def show_on_form(form: FlaskForm, error: PortalError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def csv_read_as(data: bytes) -> str:
+    """Returns the sentence telling what encoding and separator an upload was read with."""
+    try:
+        found = read_csv_text(data)
+    except UnreadableText:
+        return ""
+    separators = {",": _("commas"), ";": _("semicolons"), "\t": _("tabs")}
+    return _(
+        "The file was read as %(encoding)s, with cells separated by %(separator)s.",
+        encoding=found.encoding,
+        separator=separators[found.separator],
+    )

@@ -38,6 +38,14 @@ class InviteUserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
 
+    def offer_roles(self, kind: OrgKind) -> InviteUserForm:
+        """Offers the roles of this kind of organisation; a new form starts on the least
+        privileged one, so that more rights are always a deliberate choice."""
+        self.role.choices = role_choices(kind)
+        if not self.is_submitted():
+            self.role.data = ROLES_OF_KIND[kind][-1].value
+        return self
+
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])

@@ -14,7 +14,6 @@ from portal.accounts.forms import (
     InviteUserForm,
     OrganisationForm,
     lines,
-    role_choices,
 )
 from portal.accounts.models import Organisation
 from portal.accounts.roles import ADMIN_ROLE_OF_KIND, OrgKind, Role
@@ -85,8 +84,7 @@ def create() -> str | Response:
 @allow(Role.PLATFORM_ADMIN)
 def detail(organisation_id: int) -> str:
     org = _organisation(organisation_id)
-    invite = InviteUserForm()
-    invite.role.choices = role_choices(org.kind)
+    invite = InviteUserForm().offer_roles(org.kind)
     return render_template(
         "accounts/organisation.html", org=org, form=BrandsWmisForm(), invite=invite
     )
@@ -115,8 +113,7 @@ def add_codes(organisation_id: int) -> str | Response:
 @allow(Role.PLATFORM_ADMIN)
 def invite(organisation_id: int) -> str | Response:
     org = _organisation(organisation_id)
-    form = InviteUserForm()
-    form.role.choices = role_choices(org.kind)
+    form = InviteUserForm().offer_roles(org.kind)
     if form.validate_on_submit():
         try:
             user, token = service.invite_user(

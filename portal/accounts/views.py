@@ -10,6 +10,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
@@ -157,8 +158,7 @@ def users() -> str:
 @allow(*ORG_ADMINS)
 def invite() -> str | Response:
     org = current_org()
-    form = InviteUserForm()
-    form.role.choices = role_choices(org.kind)
+    form = InviteUserForm().offer_roles(org.kind)
     if form.validate_on_submit():
         try:
             user, token = service.invite_user(
@@ -199,6 +199,8 @@ def toggle_active(user_id: int) -> Response:
     user = service.user_in_organisation(db_session(), current_user.organisation_id, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if user.active and request.form.get("confirm") != "1":
+        return redirect(url_for("accounts.confirm_deactivation", user_id=user.id))
     try:
         service.set_user_active(db_session(), user, not user.active, actor=current_user)
         flash(
@@ -212,6 +214,13 @@ def toggle_active(user_id: int) -> Response:
     except PortalError as error:
         flash(error.message, "error")
     return redirect(url_for("accounts.users"))
+
+
+@bp.route("/users/<int:user_id>/deactivate")
+@allow(*ORG_ADMINS)
+def confirm_deactivation(user_id: int) -> str:
+    user = service.user_in_organisation(db_session(), current_user.organisation_id, user_id)
+    return render_template("accounts/confirm_deactivation.html", user=user)
 
 
 @bp.route("/users/<int:user_id>/link", methods=["POST"])

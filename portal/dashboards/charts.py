@@ -22,12 +22,13 @@ def _scale(bars: list[Bar]) -> int:
     return max([bar.value for bar in bars] + [1])
 
 
-def _bar(bar: Bar, shape: str) -> str:
+def _bar(bar: Bar, shape: str, texts: str) -> str:
+    # The link holds the bar alone, named by its title; the label and value beside it stay
+    # outside, so that its name never differs from text shown inside it (WCAG 2.5.3).
     name = escape(bar.title or f"{bar.label}: {bar.value}")
-    inner = f"<title>{name}</title>{shape}"
     if bar.href:
-        return f'<a href="{escape(bar.href)}" aria-label="{name}">{inner}</a>'
-    return f"<g>{inner}</g>"
+        shape = f'<a href="{escape(bar.href)}" aria-label="{name}">{shape}</a>'
+    return f"<g><title>{name}</title>{shape}{texts}</g>"
 
 
 def column_chart(bars: list[Bar], *, summary: str, height: int = 160) -> Markup:
@@ -46,13 +47,13 @@ def column_chart(bars: list[Bar], *, summary: str, height: int = 160) -> Markup:
         h = round(plot * bar.value / peak)
         x = index * step + 6
         y = top + plot - h
-        shape = (
-            f'<rect x="{x}" y="{y}" width="{step - 12}" height="{max(h, 1)}" class="bar"/>'
+        shape = f'<rect x="{x}" y="{y}" width="{step - 12}" height="{max(h, 1)}" class="bar"/>'
+        texts = (
             f'<text x="{x + (step - 12) / 2}" y="{y - 4}" class="value">{bar.value}</text>'
             f'<text x="{x + (step - 12) / 2}" y="{height - 6}" class="label">'
             f"{escape(bar.label)}</text>"
         )
-        parts.append(_bar(bar, shape))
+        parts.append(_bar(bar, shape, texts))
     parts.append("</svg>")
     return _markup(parts)
 
@@ -73,14 +74,16 @@ def row_chart(bars: list[Bar], *, summary: str, label_width: int = 150) -> Marku
         y = index * row
         w = round(room * bar.value / peak)
         shape = (
-            f'<text x="{label_width - 8}" y="{y + 17}" class="label end">'
-            f"{escape(bar.label)}</text>"
             f'<rect x="{label_width}" y="{y + 4}" width="{max(w, 1)}" height="{row - 8}" '
             f'class="bar"/>'
+        )
+        texts = (
+            f'<text x="{label_width - 8}" y="{y + 17}" class="label end">'
+            f"{escape(bar.label)}</text>"
             f'<text x="{label_width + max(w, 1) + 6}" y="{y + 17}" class="value start">'
             f"{bar.value}</text>"
         )
-        parts.append(_bar(bar, shape))
+        parts.append(_bar(bar, shape, texts))
     parts.append("</svg>")
     return _markup(parts)
 

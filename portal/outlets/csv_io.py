@@ -1,21 +1,21 @@
 """The outlet CSV: reading an upload into rows, writing the export and the template.
 
 The format is documented in docs/outlets-csv.md: UTF-8 (a BOM is allowed and written, so Excel
-shows Chinese correctly), commas, one header row naming the columns in `COLUMNS`. Cells that a
+shows Chinese correctly) or GB18030, commas (semicolons and tabs are read too),
+one header row naming the columns in `COLUMNS`. Cells that a
 spreadsheet would run as a formula are written with a leading apostrophe, which reading removes
 again, so that export -> import changes nothing.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from portal.csv_text import CsvText, UnreadableText, read_csv_text
 from portal.errors import ValidationError
 from portal.outlets.values import COLUMNS
 from portal.spreadsheet_cells import PLAIN_NUMBER, csv_bytes, neutralise, restore
@@ -48,17 +48,19 @@ class CsvFileError(ValidationError):
         self.problems = problems or []
 
 
-def decode(data: bytes) -> str:
-    """Returns the upload as text, refusing anything that is not UTF-8."""
+def decode(data: bytes) -> CsvText:
+    """Returns the upload as text with its separator (UTF-8 or GB18030; `,` `;` or tab)."""
     if len(data) > MAX_IMPORT_BYTES:
         raise CsvFileError(too_large_message())
     try:
-        text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
-    except UnicodeDecodeError:
-        raise CsvFileError(_("The file is not UTF-8 (save it as 'CSV UTF-8' in Excel).")) from None
-    if not text.strip():
+        found = read_csv_text(data)
+    except UnreadableText:
+        raise CsvFileError(
+            _("The file is neither UTF-8 nor GB18030 text (save it as 'CSV UTF-8' in Excel).")
+        ) from None
+    if not found.text.strip():
         raise CsvFileError(_("The file is empty."))
-    return text
+    return found
 
 
 def too_large_message() -> str:
@@ -93,7 +95,7 @@ def read_rows(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
 
     Raises CsvFileError when the file cannot be read at all.
     """
-    reader = csv.reader(io.StringIO(decode(data), newline=""))
+    reader = decode(data).reader()
     rows: list[CsvRow] = []
     problems: list[CsvProblem] = []
     try:

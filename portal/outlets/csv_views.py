@@ -22,6 +22,7 @@ from portal.outlets.forms import EmptyForm, ImportForm
 from portal.outlets.service import today
 from portal.outlets.values import as_text
 from portal.security import allow, limiter
+from portal.views_common import csv_read_as
 
 bp = Blueprint("outlet_csv", __name__, url_prefix="/outlets")
 
@@ -50,6 +51,8 @@ def upload() -> str | Response | tuple[str, int]:
     if len(data) > MAX_IMPORT_BYTES:
         return _upload_page(form, too_large_message(), 413)
     session, org = db_session(), current_org()
+    if read_as := csv_read_as(data):
+        flash(read_as, "info")
     try:
         plan = importing.build_plan(session, org, data)
     except CsvFileError as error:

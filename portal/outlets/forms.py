@@ -19,6 +19,7 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired
 
 from portal import countries
 from portal.accounts.models import Organisation
@@ -80,6 +81,10 @@ class OutletForm(FlaskForm):
 
 class DeactivateForm(FlaskForm):
     last_day = StringField(_l("Last day of service"), render_kw=DATE)
+    confirm = BooleanField(
+        _l("I confirm: after its last day, the outlet leaves the directory and new letters"),
+        validators=[DataRequired(_l("Tick the confirmation to deactivate the outlet."))],
+    )
 
 
 class DirectoryForm(FlaskForm):
@@ -88,7 +93,7 @@ class DirectoryForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(
-        _l("CSV file (UTF-8)"),
+        _l("CSV file (UTF-8 or GB18030)"),
         validators=[FileRequired(_l("Choose a CSV file."))],
         render_kw={"accept": ".csv,text/csv"},
     )

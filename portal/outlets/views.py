@@ -6,7 +6,7 @@ the current manufacturer, so another manufacturer's outlet is a 404.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -148,7 +148,7 @@ def create() -> str | Response | tuple[str, int]:
 @allow(*MANUFACTURER_ROLES)
 def detail(outlet_id: int) -> str:
     outlet = _outlet(outlet_id)
-    last_day = max(service.today() - timedelta(days=1), outlet.current.active_from)
+    last_day = max(service.today(), outlet.current.active_from)
     return render_template(
         "outlets/detail.html",
         outlet=outlet,
@@ -205,7 +205,12 @@ def deactivate(outlet_id: int) -> Response:
     outlet = _outlet(outlet_id, for_update=True)
     form = DeactivateForm()
     if not form.validate_on_submit():
-        flash(_("The form expired. Please try again."), "error")
+        flash(
+            form.confirm.errors[0]
+            if form.confirm.errors
+            else _("The form expired. Please try again."),
+            "error",
+        )
         return redirect(url_for("outlets.detail", outlet_id=outlet.id))
     try:
         with db_session().begin_nested():

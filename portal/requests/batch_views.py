@@ -23,7 +23,7 @@ from portal.requests.scan_archive import MB, ScanArchive, ScanLimits
 from portal.requests.vetting import load_addressee
 from portal.security import allow, limiter
 from portal.storage import storage
-from portal.views_common import show_on_form
+from portal.views_common import csv_read_as, show_on_form
 
 bp = Blueprint("request_batches", __name__, url_prefix="/requests")
 
@@ -82,12 +82,15 @@ def upload() -> str | BaseResponse:
         form.file.errors = [_("Choose the CSV file to import.")]
         return _page(form, None)
     scans = _scan_archive(form)
+    data = uploaded.stream.read(MAX_CSV_BYTES + 1)
+    if read_as := csv_read_as(data):
+        flash(read_as, "info")
     try:
         batch = import_batch(
             db_session(),
             addressee=load_addressee(db_session(), form.manufacturer.data, today=today_in_china()),
             exporter=current_org(),
-            data=uploaded.stream.read(MAX_CSV_BYTES + 1),
+            data=data,
             filename=uploaded.filename,
             submit=bool(form.submit_now.data),
             actor=current_user,

@@ -1,19 +1,20 @@
 """Request batches as CSV files: the columns, reading a file into rows, and the template.
 
 The columns are documented in docs/requests-csv.md. Files are UTF-8, with or without the byte
-order mark Excel writes; the template carries one so that Excel opens it as UTF-8.
+order mark Excel writes, or GB18030 (Chinese Excel and WPS), separated by commas, semicolons
+or tabs; the template carries one so that Excel opens it as UTF-8.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 
+from portal.csv_text import CsvText, UnreadableText, read_csv_text
 from portal.errors import ValidationError
 from portal.requests.models import FuelType
 from portal.requests.vetting import Addressee, VehicleInput
@@ -83,24 +84,22 @@ def _column_name(header: str) -> str:
     return re.sub(r"[\s\-]+", "_", header.strip().lower())
 
 
-def _decoded(data: bytes) -> str:
+def _decoded(data: bytes) -> CsvText:
     if len(data) > MAX_CSV_BYTES:
         raise CsvRefused(_("The file is larger than %(n)d MB.", n=MAX_CSV_BYTES // 1024 // 1024))
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        return read_csv_text(data)
+    except UnreadableText:
         raise CsvRefused(
             _(
-                "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma "
-                "delimited)”; in WPS, choose UTF-8 encoding."
+                "The file is neither UTF-8 nor GB18030 text. In Excel, save it as “CSV UTF-8 "
+                "(comma delimited)”; in WPS, choose UTF-8 encoding."
             )
         ) from None
 
 
 def _header(names: list[str]) -> list[str]:
     columns = [_column_name(name) for name in names]
-    if len(columns) == 1 and ";" in names[0]:
-        raise CsvRefused(_("The columns must be separated by commas, not semicolons."))
     unknown = [name for name in columns if name and name not in COLUMNS]
     if unknown:
         raise CsvRefused(_("Unknown columns: %(names)s.", names=", ".join(unknown)))
@@ -118,7 +117,7 @@ def read_rows(data: bytes) -> tuple[list[CsvRow], list[RowError]]:
 
     Raises CsvRefused when the file as a whole cannot be used.
     """
-    reader = csv.reader(io.StringIO(_decoded(data), newline=""))
+    reader = _decoded(data).reader()
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):

@@ -65,11 +65,16 @@ class VehicleForm(FlaskForm):
     modified_model = StringField(
         _l("Modified-vehicle model (modified vehicles)"), validators=[Optional(), Length(max=120)]
     )
-    certificate = FileField(_l("Registration certificate scan (PDF, JPEG or PNG, up to 10 MB)"))
+    certificate = FileField(
+        _l("Registration certificate scan (PDF, JPEG or PNG, up to 10 MB)"),
+        # On a phone this offers the camera as well as the files.
+        render_kw={"accept": "image/*,application/pdf", "capture": "environment"},
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fuel_type.choices = fuel_choices()
+        self.kept_scan = None  # a scan kept on the server from the previous try
 
     def vehicle(self, *, brand_id: int | None, country: str) -> VehicleInput:
         """Return the typed values as a vehicle to vet."""

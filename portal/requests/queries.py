@@ -17,6 +17,7 @@ from portal.clock import CHINA
 from portal.errors import NotFound
 from portal.letters.lifecycle.models import Letter
 from portal.requests.models import LetterRequest
+from portal.requests.queue_order import sorted_queue
 from portal.requests.states import RequestStatus
 
 # What a manufacturer sees: everything ever submitted to it (drafts stay with the exporter).
@@ -180,6 +181,11 @@ class QueueFilter:
     exporter: str = ""
     submitted_from: date | None = None
     submitted_until: date | None = None
+    # the requests one person decided from a moment on: what a bulk approval just approved
+    decided_by: int | None = None
+    decided_since: datetime | None = None
+    sort: str = ""  # a key of SORT_COLUMNS; empty: the queue's own order
+    descending: bool = False
 
 
 def _china_midnight(day: date) -> datetime:
@@ -200,14 +206,7 @@ def _exporter_matches(exporter: type[Organisation], text: str) -> sa.ColumnEleme
     return sa.or_(*(sa.func.lower(c).contains(text, autoescape=True) for c in columns))
 
 
-def review_queue(
-    session: Session, manufacturer_id: int, filters: QueueFilter, *, page: int, per_page: int
-) -> Page:
-    """Return a page of the requests submitted to the manufacturer that match the filters.
-
-    Requests awaiting a decision come oldest first (first come, first served); other lists
-    newest first.
-    """
+def _queue_query(session: Session, manufacturer_id: int, filters: QueueFilter) -> sa.Select:
     exporter = aliased(Organisation)
     query = (
         sa.select(LetterRequest)
@@ -227,8 +226,44 @@ def review_queue(
     if filters.submitted_until is not None:
         end = _china_midnight(filters.submitted_until + timedelta(days=1))
         query = query.where(LetterRequest.submitted_at < end)
+    if filters.decided_by is not None and filters.decided_since is not None:
+        query = query.where(
+            LetterRequest.decided_by_id == filters.decided_by,
+            LetterRequest.decided_at >= filters.decided_since,
+        )
+    if filters.sort:
+        return sorted_queue(query, exporter, filters.sort, descending=filters.descending)
     if filters.status is RequestStatus.SUBMITTED:
-        query = query.order_by(LetterRequest.submitted_at, LetterRequest.id)
-    else:
-        query = query.order_by(LetterRequest.submitted_at.desc(), LetterRequest.id.desc())
-    return _page(session, query, page, per_page)
+        return query.order_by(LetterRequest.submitted_at, LetterRequest.id)
+    return query.order_by(LetterRequest.submitted_at.desc(), LetterRequest.id.desc())
+
+
+def review_queue(
+    session: Session, manufacturer_id: int, filters: QueueFilter, *, page: int, per_page: int
+) -> Page:
+    """Return a page of the requests submitted to the manufacturer that match the filters.
+
+    Unless sorted otherwise, requests awaiting a decision come oldest first (first come,
+    first served); other lists newest first.
+    """
+    return _page(session, _queue_query(session, manufacturer_id, filters), page, per_page)
+
+
+def queue_ids(
+    session: Session, manufacturer_id: int, filters: QueueFilter, *, limit: int
+) -> list[int]:
+    """Return the ids of the requests matching the filters, in the queue's order, at most
+    `limit` of them."""
+    query = _queue_query(session, manufacturer_id, filters).limit(limit)
+    return list(session.scalars(sa.select(query.subquery().c.id)))
+
+
+def queue_countries(session: Session, manufacturer_id: int) -> list[str]:
+    """Return the destination countries of the requests submitted to the manufacturer."""
+    return list(
+        session.scalars(
+            sa.select(LetterRequest.country)
+            .where(LetterRequest.manufacturer_id == manufacturer_id, SEEN_BY_MANUFACTURER)
+            .distinct()
+        )
+    )

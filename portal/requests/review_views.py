@@ -9,13 +9,14 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.accounts.access import current_org, current_org_id
+from portal.accounts.access import current_org_id
 from portal.accounts.forms import EmptyForm
 from portal.accounts.roles import MANUFACTURER_EDITORS, MANUFACTURER_ROLES
 from portal.clock import today_in_china
 from portal.countries import normalise_country
-from portal.db import db_session
+from portal.db import db_session, utcnow
 from portal.errors import Conflict, NotFound, PortalError, ValidationError
+from portal.letters.batches.views import batch_check_page
 from portal.requests import queries, service, states, transitions
 from portal.requests.duplicates import (
     DuplicateFlag,
@@ -26,14 +27,14 @@ from portal.requests.duplicates import (
 from portal.requests.forms import (
     BulkDecisionForm,
     OnBehalfForm,
-    QueueFilterForm,
     RejectForm,
     destination_choices,
     show_problems,
 )
 from portal.requests.models import LetterRequest
-from portal.requests.states import RequestAction, RequestStatus
-from portal.requests.uploads import read_upload
+from portal.requests.queue_filters import chosen_ids, filter_form, queue_filter
+from portal.requests.scan_field import forget_kept, keep_for_next_try, read_scan
+from portal.requests.states import RequestAction
 from portal.requests.vetting import Addressee, VehicleRejected, load_addressee, vet_vehicle
 from portal.security import allow
 from portal.storage import storage
@@ -64,36 +65,25 @@ def duplicate_url(flag: DuplicateFlag) -> str:
     return url_for("review.detail", request_id=flag.request_id)
 
 
-def _filters(form: QueueFilterForm) -> queries.QueueFilter:
-    status = form.status.data or ""
-    brand = form.brand.data or ""
-    return queries.QueueFilter(
-        status=RequestStatus(status) if status in set(RequestStatus) else None,
-        country=normalise_country(form.country.data or "")[:2],
-        brand_id=int(brand) if brand.isdigit() else None,
-        exporter=form.exporter.data or "",
-        submitted_from=form.submitted_from.data,
-        submitted_until=form.submitted_until.data,
-    )
-
-
 @bp.route("")
 @allow(*MANUFACTURER_ROLES)
 def queue() -> str:
-    form = QueueFilterForm(formdata=request.args if request.args else None)
-    form.brand.choices = [("", _("Any brand"))] + [
-        (str(b.id), b.name) for b in current_org().brands
-    ]
-    form.validate()
+    form = filter_form()
+    filters = queue_filter(form)
     per_page = request.args.get("per_page", type=int)
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     page = queries.review_queue(
         db_session(),
         current_org_id(),
-        _filters(form),
+        filters,
         page=request.args.get("page", 1, type=int),
         per_page=per_page,
     )
+    just_approved = []
+    if filters.decided_since is not None:  # after a bulk approval: the way on to the letters
+        just_approved = queries.queue_ids(
+            db_session(), current_org_id(), filters, limit=transitions.MAX_BULK
+        )
     return render_template(
         "review/queue.html",
         form=form,
@@ -103,6 +93,9 @@ def queue() -> str:
         flags=duplicate_flags_for(db_session(), page.items),
         decision=BulkDecisionForm(),
         may_decide=current_user.role in MANUFACTURER_EDITORS,
+        sort=filters.sort,
+        descending=filters.descending,
+        just_approved=just_approved,
     )
 
 
@@ -113,25 +106,48 @@ def decide() -> Response:
     _require_csrf()
     if not form.validate():
         raise PortalError(_("Choose approve or reject."))
-    ids = [int(v) for v in request.form.getlist("request_ids") if v.isdigit()]
+    since = utcnow()
     try:
         done = transitions.decide_many(
             db_session(),
-            request_ids=ids,
+            request_ids=chosen_ids(),
             action=RequestAction(form.decision.data),
             actor=current_user,
             reason=form.reason.data or "",
         )
     except (ValidationError, Conflict) as error:
         flash(error.message, "error")
-    else:
-        message = (
-            ngettext("%(num)d request approved.", "%(num)d requests approved.", len(done))
-            if form.decision.data == "approve"
-            else ngettext("%(num)d request rejected.", "%(num)d requests rejected.", len(done))
+        return redirect(safe_next("review.queue"))
+    if form.decision.data != "approve":
+        flash(
+            ngettext("%(num)d request rejected.", "%(num)d requests rejected.", len(done)),
+            "success",
         )
-        flash(message, "success")
-    return redirect(safe_next("review.queue"))
+        return redirect(safe_next("review.queue"))
+    flash(
+        ngettext(
+            "%(num)d request approved. It is listed below, ready for its letter.",
+            "%(num)d requests approved. They are listed below, ready for their letters.",
+            len(done),
+        ),
+        "success",
+    )
+    return redirect(
+        url_for("review.queue", status="approved", decided_since=since.isoformat(), per_page=500)
+    )
+
+
+@bp.route("/issue", methods=["POST"])
+@allow(*MANUFACTURER_EDITORS)
+def issue_chosen() -> Response | str:
+    """Shows the batch of letters for the chosen approved requests, to confirm."""
+    _require_csrf()
+    try:
+        ids = chosen_ids()
+    except ValidationError as error:
+        flash(error.message, "error")
+        return redirect(safe_next("review.queue"))
+    return batch_check_page(ids)
 
 
 def _found(request_id: int) -> LetterRequest:
@@ -219,7 +235,7 @@ def _create_on_behalf(
     form: OnBehalfForm, addressee: Addressee, brand_id: int, country: str, *, form_valid: bool
 ) -> LetterRequest | None:
     problems: list[PortalError] = []
-    vehicle = upload = exporter = None
+    vehicle = exporter = None
     try:
         exporter = service.exporter_without_account(
             db_session(), form.exporter_name.data or "", form.exporter_uscc.data or ""
@@ -230,13 +246,12 @@ def _create_on_behalf(
         vehicle = vet_vehicle(addressee, form.vehicle(brand_id=brand_id, country=country))
     except VehicleRejected as rejected:
         problems.append(rejected)
-    try:
-        upload = read_upload(form.certificate.data, required=True)
-    except PortalError as error:
-        problems.append(error)
+    upload, kept, scan_problem = read_scan(form.certificate.data, required=True)
+    if scan_problem is not None:
+        problems.append(scan_problem)
     try:
         if form_valid and vehicle is not None and exporter is not None and not problems:
-            return service.create_request(
+            created = service.create_request(
                 db_session(),
                 vehicle=vehicle,
                 addressee=addressee,
@@ -246,7 +261,10 @@ def _create_on_behalf(
                 upload=upload,
                 store=storage(),
             )
+            forget_kept(kept)
+            return created
     except PortalError as error:
         problems.append(error)
+    form.kept_scan = keep_for_next_try(upload, kept)
     show_problems(form, problems)
     return None

@@ -38,9 +38,9 @@ from portal.requests.forms import (
 )
 from portal.requests.models import ACTION_LABELS, FUEL_LABELS, STATUS_LABELS, LetterRequest
 from portal.requests.rule_display import requirement_label, requirement_sentence
+from portal.requests.scan_field import forget_kept, keep_for_next_try, read_scan
 from portal.requests.service import ExporterIdentity
 from portal.requests.states import RequestAction, RequestStatus
-from portal.requests.uploads import read_upload
 from portal.requests.vetting import Addressee, VehicleRejected, load_addressee, vet_vehicle
 from portal.security import allow
 from portal.storage import StorageError, storage
@@ -149,6 +149,11 @@ def new() -> str | Response:
         # Every problem at once: the form's own checks and the vehicle's.
         created = _create(form, addressee, brand_id, country, form_valid=form.validate())
         if created is not None:
+            if created.status is RequestStatus.SUBMITTED:
+                message = _("Request #%(id)d is submitted to the manufacturer.", id=created.id)
+            else:
+                message = _("Request #%(id)d is saved as a draft.", id=created.id)
+            flash(message, "success")
             return redirect(url_for("requests.detail", request_id=created.id))
     return render_template(
         "requests/vehicle_form.html", form=form, addressee=addressee, brand=brand, country=country
@@ -168,18 +173,17 @@ def _create(
     form: VehicleForm, addressee: Addressee, brand_id: int, country: str, *, form_valid: bool
 ) -> LetterRequest | None:
     problems: list[PortalError] = []
-    vehicle = upload = None
+    vehicle = None
     try:
         vehicle = vet_vehicle(addressee, form.vehicle(brand_id=brand_id, country=country))
     except VehicleRejected as rejected:
         problems.append(rejected)
-    try:
-        upload = read_upload(form.certificate.data, required=True)
-    except PortalError as error:
-        problems.append(error)
+    upload, kept, scan_problem = read_scan(form.certificate.data, required=True)
+    if scan_problem is not None:
+        problems.append(scan_problem)
     try:
         if form_valid and vehicle is not None and not problems:
-            return service.create_request(
+            created = service.create_request(
                 db_session(),
                 vehicle=vehicle,
                 addressee=addressee,
@@ -189,8 +193,11 @@ def _create(
                 upload=upload,
                 store=storage(),
             )
+            forget_kept(kept)
+            return created
     except PortalError as error:
         problems.append(error)
+    form.kept_scan = keep_for_next_try(upload, kept)
     show_problems(form, problems)
     return None
 
@@ -224,19 +231,18 @@ def edit(request_id: int) -> str | Response:
 def _update(form: VehicleForm, found: LetterRequest, *, form_valid: bool) -> bool:
     addressee = _addressee(found.manufacturer_id)
     problems: list[PortalError] = []
-    vehicle = upload = None
+    vehicle = None
     try:
         vehicle = vet_vehicle(
             addressee, form.vehicle(brand_id=found.brand_id, country=found.country)
         )
     except VehicleRejected as rejected:
         problems.append(rejected)
-    try:
-        # Requests from a CSV batch may stay without a scan (docs/requests-csv.md).
-        required = not found.has_attachment and found.batch_id is None
-        upload = read_upload(form.certificate.data, required=required)
-    except PortalError as error:
-        problems.append(error)
+    # Requests from a CSV batch may stay without a scan (docs/requests-csv.md).
+    required = not found.has_attachment and found.batch_id is None
+    upload, kept, scan_problem = read_scan(form.certificate.data, required=required)
+    if scan_problem is not None:
+        problems.append(scan_problem)
     try:
         if form_valid and vehicle is not None and not problems:
             service.update_draft(
@@ -248,9 +254,11 @@ def _update(form: VehicleForm, found: LetterRequest, *, form_valid: bool) -> boo
                 upload=upload,
                 store=storage(),
             )
+            forget_kept(kept)
             return True
     except PortalError as error:
         problems.append(error)
+    form.kept_scan = keep_for_next_try(upload, kept)
     show_problems(form, problems)
     return False
 

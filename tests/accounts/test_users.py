@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 
 from portal.accounts.models import User
-from portal.accounts.roles import Role
+from portal.accounts.roles import OrgKind, Role
 
 
 def _link(page: str) -> str:
@@ -97,7 +97,13 @@ def test_admin_deactivates_and_reactivates(login_as, make, session):
     admin = login_as(Role.EXPORTER_ADMIN)
     colleague = make.user(Role.EXPORTER_USER, org=admin.user.organisation)
     session_of_colleague = login_as(colleague)
-    admin.post(f"/users/{colleague.id}/active")
+    asked = admin.post(f"/users/{colleague.id}/active")
+    assert asked.location == f"/users/{colleague.id}/deactivate"
+    page = admin.get(asked.location).get_data(as_text=True)
+    assert f"Deactivate {colleague.name}?" in page and 'name="confirm" value="1"' in page
+    session.refresh(colleague)
+    assert colleague.active is True  # not before the confirmation
+    admin.post(f"/users/{colleague.id}/active", data={"confirm": "1"})
     session.refresh(colleague)
     assert colleague.active is False
     assert session_of_colleague.get("/").status_code == 302
@@ -108,7 +114,7 @@ def test_admin_deactivates_and_reactivates(login_as, make, session):
 
 def test_admin_cannot_demote_or_deactivate_themselves(login_as, session):
     admin = login_as(Role.EXPORTER_ADMIN)
-    admin.post(f"/users/{admin.user.id}/active")
+    admin.post(f"/users/{admin.user.id}/active", data={"confirm": "1"})
     admin.post(f"/users/{admin.user.id}/role", data={"role": "exporter_user"})
     session.refresh(admin.user)
     assert admin.user.active is True
@@ -186,3 +192,20 @@ def test_organisation_errors_are_shown_and_nothing_is_kept(login_as, session, ma
     ).get_data(as_text=True)
     assert "unified social credit code exists" in page
     assert session.scalar(sa.select(User).where(User.email == "boss@copy.test")) is None
+
+
+def _selected_role(page: str) -> list[str]:
+    select = re.search(r'<select[^>]*name="role".*?</select>', page, re.S)
+    assert select, page
+    return re.findall(r'<option selected value="([a-z_]+)"', select.group(0))
+
+
+def test_an_invitation_starts_on_the_least_privileged_role(login_as, make):
+    admin = login_as(Role.MANUFACTURER_ADMIN)
+    assert _selected_role(admin.get("/users/invite").get_data(as_text=True)) == [
+        "manufacturer_viewer"
+    ]
+    platform = login_as(Role.PLATFORM_ADMIN)
+    exporter = make.organisation(OrgKind.EXPORTER)
+    page = platform.get(f"/organisations/{exporter.id}").get_data(as_text=True)
+    assert _selected_role(page) == ["exporter_user"]

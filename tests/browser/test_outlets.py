@@ -3,9 +3,12 @@ deactivate, and read the public directory."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from portal.accounts.roles import Role
+from portal.clock import today_in_china
 from portal.outlets.csv_io import write_csv
 from tests.browser.conftest import sign_in
 from tests.factories import Factories
@@ -59,7 +62,7 @@ def test_issuer_builds_the_directory(page, live_server, live_make, tmp_path):
         )
     )
     page.goto(f"{live_server.url}/outlets/import")
-    page.get_by_label("CSV file (UTF-8)").set_input_files(str(csv_file))
+    page.get_by_label("CSV file (UTF-8 or GB18030)").set_input_files(str(csv_file))
     page.get_by_role("button", name="Check the file").click()
     page.wait_for_load_state()
     page.screenshot(path=str(tmp_path / "import-preview.png"), full_page=True)
@@ -70,6 +73,9 @@ def test_issuer_builds_the_directory(page, live_server, live_make, tmp_path):
 
     page.get_by_role("link", name="France (FR)").click()
     page.get_by_role("link", name="FR-1").click()
+    yesterday = today_in_china() - timedelta(days=1)
+    page.get_by_label("Last day of service").fill(yesterday.isoformat())
+    page.get_by_label("I confirm: after its last day").check()
     page.get_by_role("button", name="Deactivate").click()
     page.wait_for_load_state()
     assert "The outlet serves until" in page.get_by_role("status").inner_text()

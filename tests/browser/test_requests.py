@@ -73,7 +73,10 @@ def _approve_and_issue(
         page.get_by_role("button", name="Approve").click()
         page.wait_for_load_state()
         assert f"Request #{request_id} is approved" in page.get_by_role("status").first.inner_text()
-        page.get_by_role("button", name="Issue the letter").click()
+        page.get_by_role("link", name="Check and issue the letter").click()
+        page.wait_for_url(re.compile(r"/letters/from-request/\d+$"))
+        assert page.get_by_role("img", name=re.compile("Page 1 of")).is_visible()
+        page.get_by_role("button", name="Confirm and issue this letter").click()
         page.wait_for_url(re.compile(r"/letters/\d+$"))
         assert "is issued." in page.get_by_role("status").first.inner_text()
     finally:

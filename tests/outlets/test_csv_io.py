@@ -73,11 +73,23 @@ def _refusal(data: bytes) -> CsvFileError:
     [
         (HEADER + "\r\nA,DE,München\r\n").encode("latin-1"),
         (HEADER + "\r\nA,DE,München\r\n").encode("utf-16"),
-        (HEADER + "\r\nA,DE,München\r\n").encode("gb18030"),
     ],
 )
 def test_other_encodings_are_refused(data):
-    assert _refusal(data).message == "The file is not UTF-8 (save it as 'CSV UTF-8' in Excel)."
+    assert _refusal(data).message == (
+        "The file is neither UTF-8 nor GB18030 text (save it as 'CSV UTF-8' in Excel)."
+    )
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_excel_encodings_and_separators_are_read(encoding, separator):
+    cells = ["A-1", "KZ", "阿拉木图服务中心", "Алматы; центр", *("x" for _ in COLUMNS[4:])]
+    quoted = [f'"{cell}"' if separator in cell else cell for cell in cells]
+    text = separator.join(COLUMNS) + "\r\n" + separator.join(quoted) + "\r\n"
+    rows, problems = read_rows(text.encode(encoding))
+    assert not problems
+    assert [rows[0].cells[name] for name in COLUMNS[:4]] == cells[:4]
 
 
 def test_a_bom_is_optional():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -187,9 +188,9 @@ def test_a_duplicate_code_names_both_rows(session, manufacturer, editor):
     [
         (
             ",".join(COLUMNS).encode("utf-16"),
-            "The file is not UTF-8 (save it as &#39;CSV UTF-8&#39; in Excel).",
+            "The file is neither UTF-8 nor GB18030 text (save it as &#39;CSV UTF-8&#39; in Excel).",
         ),
-        ("outlet_code,country\nä,DE".encode("latin-1"), "The file is not UTF-8"),
+        ("outlet_code,country\nä,DE".encode("latin-1"), "The file is neither UTF-8 nor GB18030"),
         (b"", "The file is empty."),
         ((",".join(COLUMNS) + "\r\n").encode(), "The file has a header but no outlet rows."),
         (
@@ -203,6 +204,28 @@ def test_unreadable_files_are_refused(session, editor, data, message):
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert _count(session, Outlet) == 0 and _count(session, OutletImport) == 0
+
+
+@pytest.mark.parametrize(
+    ("separator", "encoding", "found"),
+    [
+        (";", "gb18030", "GB18030, with cells separated by semicolons"),
+        ("\t", "utf-8-sig", "UTF-8 with BOM, with cells separated by tabs"),
+    ],
+)
+def test_excel_files_of_any_locale_are_imported(
+    session, manufacturer, editor, separator, encoding, found
+):
+    exported = _csv(manufacturer, {"outlet_code": "KZ-7", "city": "阿拉木图", "address": "a; b"})
+    out = io.StringIO()
+    csv.writer(out, delimiter=separator).writerows(
+        csv.reader(io.StringIO(exported.decode("utf-8-sig")))
+    )
+    preview, applied = _preview_and_apply(editor, out.getvalue().encode(encoding))
+    assert f"The file was read as {found}." in preview
+    assert applied.status_code == 200
+    outlet = session.scalar(sa.select(Outlet).where(Outlet.code == "KZ-7"))
+    assert (outlet.current.city, outlet.current.address) == ("阿拉木图", "a; b")
 
 
 def test_missing_and_extra_columns_are_listed(editor):

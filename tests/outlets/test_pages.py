@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.accounts.roles import Role
+from portal.clock import today_in_china
 from portal.outlets.models import Outlet, OutletVersion
 from tests.outlets.conftest import outlet_row
 
@@ -109,7 +110,18 @@ def test_create_edit_deactivate_through_the_forms(login_as, manufacturer, sessio
     session.refresh(outlet)
     assert outlet.current.number == 2 and outlet.current.city == "Potsdam"
 
-    response = client.post(f"/outlets/{outlet.id}/deactivate", data={"last_day": "2026-06-30"})
+    page = client.get(f"/outlets/{outlet.id}").get_data(as_text=True)
+    today = today_in_china().isoformat()
+    assert f'id="last_day" name="last_day" type="date" value="{today}"' in page
+    unconfirmed = client.post(
+        f"/outlets/{outlet.id}/deactivate", data={"last_day": "2026-06-30"}, follow_redirects=True
+    )
+    assert "Tick the confirmation to deactivate the outlet." in unconfirmed.get_data(as_text=True)
+    session.refresh(outlet)
+    assert outlet.current.number == 2 and outlet.current.active_until is None
+    response = client.post(
+        f"/outlets/{outlet.id}/deactivate", data={"last_day": "2026-06-30", "confirm": "y"}
+    )
     assert response.status_code == 302
     session.refresh(outlet)
     assert outlet.current.number == 3 and outlet.current.active_until.isoformat() == "2026-06-30"
@@ -158,7 +170,9 @@ def test_deactivating_before_the_start_is_refused(login_as, manufacturer, make_o
     outlet = make_outlet(manufacturer, active_from="2026-01-01")
     client = login_as(Role.MANUFACTURER_ADMIN, org=manufacturer)
     response = client.post(
-        f"/outlets/{outlet.id}/deactivate", data={"last_day": "2025-12-31"}, follow_redirects=True
+        f"/outlets/{outlet.id}/deactivate",
+        data={"last_day": "2025-12-31", "confirm": "y"},
+        follow_redirects=True,
     )
     assert "starts on 2026-01-01" in response.get_data(as_text=True)
     assert len(outlet.versions) == 1

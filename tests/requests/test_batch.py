@@ -34,12 +34,21 @@ def row(**overrides: str) -> dict[str, str]:
     return values
 
 
-def csv_bytes(rows: list[dict[str, str]], *, bom: bool = False, columns=None) -> bytes:
+def csv_bytes(
+    rows: list[dict[str, str]],
+    *,
+    bom: bool = False,
+    columns=None,
+    separator: str = ",",
+    encoding: str = "",
+) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns or list(COLUMNS), extrasaction="ignore")
+    writer = csv.DictWriter(
+        out, fieldnames=columns or list(COLUMNS), extrasaction="ignore", delimiter=separator
+    )
     writer.writeheader()
     writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig" if bom else "utf-8")
+    return out.getvalue().encode(encoding or ("utf-8-sig" if bom else "utf-8"))
 
 
 def post_batch(world, data: bytes, *, submit: bool = True, name: str = "batch.csv"):
@@ -162,13 +171,36 @@ def test_an_open_request_for_the_same_vehicle_blocks_the_batch(world, make, sess
 
 
 @pytest.mark.parametrize(
+    ("separator", "encoding", "found"),
+    [
+        (";", "utf-8-sig", "UTF-8 with BOM, with cells separated by semicolons"),
+        (";", "gb18030", "GB18030, with cells separated by semicolons"),
+        ("\t", "gb18030", "GB18030, with cells separated by tabs"),
+        (",", "utf-8", "UTF-8, with cells separated by commas"),
+    ],
+)
+def test_excel_files_of_any_locale_are_imported(world, session, separator, encoding, found):
+    rows = [row(colour="白色", fuel_type="插电式混合动力"), row(vin=BYD_VIN_2, colour="黑色; 哑光")]
+    data = csv_bytes(rows, separator=separator, encoding=encoding)
+    response = post_batch(world, data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    page = world.exporter_client.get(response.location).get_data(as_text=True)
+    assert f"The file was read as {found}." in page
+    colours = session.scalars(
+        sa.select(LetterRequest.colour).where(LetterRequest.vin.in_([BYD_VIN, BYD_VIN_2]))
+    ).all()
+    assert sorted(colours) == sorted(["白色", "黑色; 哑光"])
+
+
+@pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"", "The file is empty"),
         (b"brand,model\n", "Missing columns: vin"),
         (csv_bytes([row()], columns=[*COLUMNS, "price"]), "Unknown columns: price"),
-        (b"brand;model;vin\n", "separated by commas"),
-        ("品牌,车型\n".encode("gb18030"), "not UTF-8"),
+        (b"brand;model;vin\n", "Missing columns: registration_date"),
+        ("品牌,车型\n".encode("gb18030"), "Unknown columns: 品牌, 车型"),
+        ("brand,model\nVolkswagen,Käfer\n".encode("latin-1"), "neither UTF-8 nor GB18030"),
         (csv_bytes([]), "no vehicles below its header"),
         (b"brand,brand,model,vin,registration_date,transfer_registration_date,country\n", "twice"),
     ],

@@ -3,13 +3,15 @@ nothing stored."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from portal.accounts.models import Brand, Wmi
-from portal.accounts.roles import OrgKind
+from portal.accounts.roles import OrgKind, Role
 from portal.clock import today_in_china
 from portal.requests.models import FuelType, LetterRequest
 from portal.requests.states import RequestStatus
@@ -270,3 +272,82 @@ def test_every_problem_is_shown_at_once(world, session, app) -> None:
     assert "Attach the scan" in page
     assert request_count(session) == before
     assert stored_scans(app) == []
+
+
+def test_the_scan_is_kept_after_an_error_and_used_on_the_next_try(world, session) -> None:
+    scan = pdf_bytes()
+    first = world.exporter_client.post(
+        world.new_url(),
+        data={
+            **world.vehicle_form(vin=BYD_VIN_MISTYPED),
+            "after": "submit",
+            "certificate": upload(scan, "certificate front.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200 and "check digit" in page
+    assert "Kept: certificate front.pdf" in page
+    token = re.search(r'name="kept_scan" value="([0-9a-f]{32})"', page).group(1)
+    assert request_count(session) == 0
+    # The corrected form is sent without choosing the file again.
+    second = world.exporter_client.post(
+        world.new_url(),
+        data={**world.vehicle_form(), "after": "submit", "kept_scan": token},
+        content_type="multipart/form-data",
+    )
+    assert second.status_code == 302
+    created = session.scalar(sa.select(LetterRequest).where(LetterRequest.vin == BYD_VIN))
+    assert created.attachment_filename == "certificate front.pdf"
+    assert created.attachment_sha256 == hashlib.sha256(scan).hexdigest()
+    detail = world.exporter_client.get(second.location).get_data(as_text=True)
+    assert f"Request #{created.id} is submitted to the manufacturer." in detail
+    # used up: the token does not give the scan a second time
+    third = world.exporter_client.post(
+        world.new_url(),
+        data={**world.vehicle_form(vin=SAIC_VIN), "kept_scan": token},
+        content_type="multipart/form-data",
+    )
+    assert "Kept:" not in third.get_data(as_text=True)
+
+
+def test_a_kept_scan_is_replaced_by_a_new_file_and_is_the_senders_own(
+    world, session, login_as
+) -> None:
+    first = world.exporter_client.post(
+        world.new_url(),
+        data={
+            **world.vehicle_form(vin=BYD_VIN_MISTYPED),
+            "certificate": upload(pdf_bytes(), "old.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    token = re.search(r'name="kept_scan" value="([0-9a-f]{32})"', first.get_data(as_text=True))[1]
+    colleague = login_as(Role.EXPORTER_USER, org=world.exporter)
+    foreign = colleague.post(
+        world.new_url(),
+        data={**world.vehicle_form(), "after": "submit", "kept_scan": token},
+        content_type="multipart/form-data",
+    )
+    assert "Attach the scan of the Motor Vehicle Registration Certificate." in foreign.get_data(
+        as_text=True
+    )
+    replaced = world.exporter_client.post(
+        world.new_url(),
+        data={
+            **world.vehicle_form(),
+            "after": "submit",
+            "kept_scan": token,
+            "certificate": upload(pdf_bytes(), "new.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert replaced.status_code == 302
+    created = session.scalar(sa.select(LetterRequest).where(LetterRequest.vin == BYD_VIN))
+    assert created.attachment_filename == "new.pdf"
+
+
+def test_the_scan_field_offers_the_phone_camera(world) -> None:
+    page = world.exporter_client.get(world.new_url()).get_data(as_text=True)
+    field = re.search(r'<input [^>]*name="certificate"[^>]*>', page).group(0)
+    assert 'accept="image/*,application/pdf"' in field and 'capture="environment"' in field

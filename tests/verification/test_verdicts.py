@@ -166,7 +166,9 @@ def test_revocation_shows_on_the_very_next_request(issue, client, login_as, issu
     letter = issue()
     assert 'data-verdict="valid"' in client.get(path_of(letter)).get_data(as_text=True)
     issuer = login_as(issuing.issuer)
-    response = issuer.post(f"/letters/{letter.id}/revoke", data={"reason": "Duplicate"})
+    response = issuer.post(
+        f"/letters/{letter.id}/revoke", data={"reason": "Duplicate", "confirm": "y"}
+    )
     assert response.status_code == 302
     page = client.get(path_of(letter)).get_data(as_text=True)
     assert 'data-verdict="revoked"' in page and "Duplicate" in page

@@ -25,13 +25,19 @@ from flask_login import current_user
 
 from portal.accounts.access import current_org
 from portal.accounts.roles import MANUFACTURER_EDITORS, MANUFACTURER_ROLES
-from portal.db import db_session
+from portal.clock import today_in_china
+from portal.db import db_session, utcnow
 from portal.errors import NotFound, PortalError
 from portal.letters.batches.models import IssueJob
+from portal.letters.batches.progress import job_progress
 from portal.letters.batches.queue import dispatch, is_stalled, resume_stalled
 from portal.letters.batches.service import retry_job, start_job
 from portal.letters.lifecycle.models import Letter
+from portal.letters.lifecycle.page_images import page_images
+from portal.letters.lifecycle.preview import preview_pdf
 from portal.letters.lifecycle.public_address import letters_base_url
+from portal.letters.lifecycle.requests_link import order_for_request
+from portal.requests.models import LetterRequest, RequestStatus
 from portal.security import allow
 from portal.spreadsheet_cells import csv_bytes
 from portal.storage import storage
@@ -61,8 +67,10 @@ def _resume(job: IssueJob) -> IssueJob:
 
 @bp.route("", methods=["POST"])
 @allow(*MANUFACTURER_EDITORS)
-def start() -> Response:
+def start() -> Response | str:
     ids = [int(value) for value in request.form.getlist("request_ids") if value.isdigit()]
+    if request.form.get("confirm") != "1":  # the batch and its first letter are seen first
+        return batch_check_page(ids)
     try:
         letters_base_url(current_app)  # refused before a job is queued, not by the runner
         with db_session().begin_nested():
@@ -75,19 +83,82 @@ def start() -> Response:
     return redirect(url_for("letter_jobs.detail", job_id=job.id))
 
 
+def batch_check_page(ids: list[int]) -> Response | str:
+    """Returns the page that shows a batch and its first letter before it is issued."""
+    requests = (
+        db_session()
+        .scalars(
+            sa.select(LetterRequest)
+            .where(
+                LetterRequest.id.in_(ids),
+                LetterRequest.manufacturer_id == current_org().id,
+                LetterRequest.status == RequestStatus.APPROVED,
+            )
+            .order_by(LetterRequest.id)
+        )
+        .all()
+    )
+    if not requests:
+        flash(_("Choose at least one approved request of yours."), "error")
+        return redirect(url_for("review.queue", status="approved"))
+    try:
+        pages = page_images(
+            preview_pdf(
+                db_session(),
+                order_for_request(requests[0]),
+                storage(),
+                today=today_in_china(),
+                font_path=current_app.config.get("PDF_FONT_PATH"),
+            )
+        )
+    except PortalError as error:  # the first cannot be issued: its row in the batch says why
+        pages, first_problem = [], error.message
+    else:
+        first_problem = ""
+    return render_template(
+        "letters/confirm_batch.html",
+        requests=requests,
+        skipped=len(set(ids)) - len(requests),
+        pages=pages,
+        first_problem=first_problem,
+    )
+
+
 @bp.route("/<int:job_id>")
 @allow(*MANUFACTURER_ROLES)
 def detail(job_id: int) -> str:
-    return render_template("letters/job.html", job=_resume(_job(job_id)))
+    job = _resume(_job(job_id))
+    return render_template(
+        "letters/job.html", job=job, progress=job_progress(db_session(), job, now=utcnow())
+    )
 
 
 @bp.route("/<int:job_id>/progress")
 @allow(*MANUFACTURER_ROLES)
 def progress(job_id: int) -> Response:
     job = _resume(_job(job_id))
-    issued = sum(1 for item in job.items if item.letter_id is not None)
-    waiting = sum(1 for item in job.items if item.letter_id is None and item.error)
-    return jsonify(status=job.status.value, total=job.total, issued=issued, waiting=waiting)
+    now = utcnow()
+    state = job_progress(
+        db_session(), job, now=now, from_position=request.args.get("from", 0, type=int)
+    )
+    return jsonify(
+        status=state.status.value,
+        total=state.total,
+        issued=state.issued,
+        waiting=state.waiting,
+        percent=state.percent,
+        seconds_left=state.seconds_left,
+        rows=[
+            {
+                "position": row.position,
+                "state": row.state,
+                "number": row.number,
+                "url": url_for("letters.detail", letter_id=row.letter_id) if row.letter_id else "",
+                "problem": row.problem,
+            }
+            for row in state.rows
+        ],
+    )
 
 
 @bp.route("/<int:job_id>/retry", methods=["POST"])

@@ -9,6 +9,7 @@ from typing import Any
 from cryptography import x509
 from flask import Flask
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
@@ -93,7 +94,8 @@ def issue_form_choices(form: IssueForm, org: Organisation, session: Session) -> 
     covered = countries_with_active_outlets(
         session, manufacturer_id=org.id, brand_id=None, on=today_in_china()
     )
-    form.country.choices = [
+    # No country is preselected: a destination is always a deliberate choice.
+    form.country.choices = [SelectChoice("", _("Choose the country…"))] + [
         SelectChoice(code, name) for code, name in local_choices(get_locale(), list(covered))
     ]
     form.fuel_type.choices = [SelectChoice("", "—")] + [

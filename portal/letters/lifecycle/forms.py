@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -52,11 +53,23 @@ class RevokeForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the revocation"), validators=[DataRequired(), Length(max=500)]
     )
+    confirm = BooleanField(
+        _l("I confirm: the letter is revoked for good, and everyone who checks it sees so"),
+        validators=[DataRequired(_l("Tick the confirmation to revoke the letter."))],
+    )
 
 
 class SettingsForm(FlaskForm):
-    body_zh = TextAreaField(_l("Letter body in Chinese"), validators=[DataRequired()])
-    body_en = TextAreaField(_l("Letter body in English"), validators=[DataRequired()])
+    body_zh = TextAreaField(
+        _l("Letter body in Chinese"),
+        validators=[DataRequired()],
+        render_kw={"class": "body-editor", "rows": 18, "lang": "zh-Hans"},
+    )
+    body_en = TextAreaField(
+        _l("Letter body in English"),
+        validators=[DataRequired()],
+        render_kw={"class": "body-editor", "rows": 18, "lang": "en"},
+    )
     validity_days = IntegerField(
         _l("Validity in days"), validators=[DataRequired(), NumberRange(1, 730)]
     )

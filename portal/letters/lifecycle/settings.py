@@ -68,6 +68,22 @@ def _checked_body(text: str, field: str) -> str:
     return body
 
 
+def draft_settings(
+    current: LetterSettings, *, body_zh: str, body_en: str, validity_days: int
+) -> LetterSettings:
+    """Returns unsaved settings with these texts (checked as saving checks them) and the
+    current seal: what a specimen of text still being edited is rendered with."""
+    if not MIN_VALIDITY_DAYS <= validity_days <= MAX_VALIDITY_DAYS:
+        validity_days = current.validity_days
+    return LetterSettings(
+        manufacturer_id=current.manufacturer_id,
+        body_zh=_checked_body(body_zh, "body_zh"),
+        body_en=_checked_body(body_en, "body_en"),
+        validity_days=validity_days,
+        seal_image_key=current.seal_image_key,
+    )
+
+
 def update_letter_settings(
     session: Session,
     manufacturer: Organisation,

@@ -3,6 +3,7 @@ keys: rotation, compromise, certificates."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from io import BytesIO
 
@@ -12,6 +13,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     send_file,
@@ -34,14 +36,17 @@ from portal.letters.lifecycle.forms import (
     SealForm,
     SettingsForm,
 )
+from portal.letters.lifecycle.models import LetterSettings
+from portal.letters.lifecycle.page_images import page_images
 from portal.letters.lifecycle.public_address import configured_base_url, letters_base_url
-from portal.letters.lifecycle.rendering import specimen_pdf
+from portal.letters.lifecycle.rendering import seal_png, specimen_pdf
 from portal.letters.lifecycle.settings import (
+    draft_settings,
     letter_settings,
     update_letter_settings,
     upload_seal_image,
 )
-from portal.security import allow
+from portal.security import allow, limiter
 from portal.storage import storage
 from portal.views_common import show_on_form
 
@@ -78,7 +83,42 @@ def settings() -> str | Response:
         seal=SealForm(),
         settings=current,
         base_url=configured_base_url(current_app),
+        seal_image=_data_uri(seal_png(current, org, storage(), _font())),
+        specimen_pages=page_images(_specimen(current), width_px=700),
     )
+
+
+def _font() -> str | None:
+    return current_app.config.get("PDF_FONT_PATH")
+
+
+def _specimen(settings: LetterSettings) -> bytes:
+    return specimen_pdf(db_session(), current_org(), settings, storage(), _font())
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+@bp.route("/specimen", methods=["POST"])
+@allow(*MANUFACTURER_ROLES)
+@limiter.limit("60 per minute")
+def live_specimen() -> Response:
+    """Returns the specimen's pages for the texts being edited (not saved), as JSON."""
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        problems = [error for field in form for error in field.errors]
+        return jsonify(pages=[], problem=" ".join(str(p) for p in problems)), 400
+    try:
+        draft = draft_settings(
+            letter_settings(db_session(), current_org()),
+            body_zh=form.body_zh.data or "",
+            body_en=form.body_en.data or "",
+            validity_days=form.validity_days.data or 0,
+        )
+    except PortalError as error:
+        return jsonify(pages=[], problem=error.message), 400
+    return jsonify(pages=page_images(_specimen(draft), width_px=700), problem="")
 
 
 @bp.route("/seal", methods=["POST"])
@@ -103,13 +143,7 @@ def seal() -> Response:
 @allow(*MANUFACTURER_ROLES)
 def specimen() -> Response:
     org = current_org()
-    pdf = specimen_pdf(
-        db_session(),
-        org,
-        letter_settings(db_session(), org),
-        storage(),
-        current_app.config.get("PDF_FONT_PATH"),
-    )
+    pdf = _specimen(letter_settings(db_session(), org))
     return send_file(
         BytesIO(pdf), mimetype="application/pdf", download_name=f"{org.short_code}-specimen.pdf"
     )

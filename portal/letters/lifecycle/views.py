@@ -38,6 +38,7 @@ from portal.letters.lifecycle.forms import IssueForm, RevokeForm
 from portal.letters.lifecycle.issuance import already_issued, issue_letter
 from portal.letters.lifecycle.models import Letter
 from portal.letters.lifecycle.orders import LetterOrder
+from portal.letters.lifecycle.page_images import page_images
 from portal.letters.lifecycle.preview import preview_pdf
 from portal.letters.lifecycle.requests_link import mark_request_issued, order_for_request
 from portal.letters.lifecycle.service import (
@@ -49,6 +50,7 @@ from portal.letters.lifecycle.service import (
     standing_on,
 )
 from portal.requests.queries import manufacturer_request
+from portal.requests.states import RequestStatus
 from portal.security import allow
 from portal.storage import storage
 from portal.verification.log_views import flag_rule
@@ -156,11 +158,15 @@ def _issue_page(form: IssueForm, *, supersedes) -> str | Response:
     org = current_org()
     issue_form_choices(form, org, db_session())
     form.ensure_issue_key()
+    if form.is_submitted() and "edit" in request.form:  # back from the check, values kept
+        return render_template("letters/issue.html", form=form, supersedes=supersedes)
     if form.validate_on_submit():
         order = order_from_form(form, org, supersedes)
         try:
             if "preview" in request.form:
                 return _preview(order)
+            if request.form.get("confirm") != "1":  # the letter is seen before it is issued
+                return _check_page(order, fields=_resent_fields(), editable=True)
             letter = _issued(order)
         except PortalError as error:
             show_on_form(form, error)
@@ -176,16 +182,45 @@ def _issued(order: LetterOrder) -> Letter:
         return issue_letter(session, order, issuance_context(current_app, current_user))
 
 
-def _preview(order: LetterOrder) -> Response:
-    """Returns the unsigned specimen of the letter, shown in the browser, never cached."""
-    pdf = preview_pdf(
+def _specimen(order: LetterOrder) -> bytes:
+    return preview_pdf(
         db_session(),
         order,
         storage(),
         today=today_in_china(),
         font_path=current_app.config.get("PDF_FONT_PATH"),
     )
-    response = send_file(BytesIO(pdf), mimetype="application/pdf", download_name="preview.pdf")
+
+
+def _preview(order: LetterOrder) -> Response:
+    """Returns the unsigned specimen of the letter, shown in the browser, never cached."""
+    response = send_file(
+        BytesIO(_specimen(order)), mimetype="application/pdf", download_name="preview.pdf"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _resent_fields() -> list[tuple[str, str]]:
+    """Returns the submitted fields that the confirmation sends again, as they were typed."""
+    skipped = {"csrf_token", "preview", "confirm"}
+    return [(key, value) for key, value in request.form.items(multi=True) if key not in skipped]
+
+
+def _check_page(
+    order: LetterOrder, *, fields: list[tuple[str, str]], back: str = "", editable: bool = False
+) -> Response:
+    """Returns the page showing the letter as it would be issued, with the confirmation."""
+    html = render_template(
+        "letters/confirm_issue.html",
+        pages=page_images(_specimen(order)),
+        fields=fields,
+        action=request.path,
+        back=back,
+        editable=editable,
+        order=order,
+    )
+    response = Response(html)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -231,11 +266,21 @@ def country_label(code: str) -> str:
     return countries.local_label(code, get_locale())
 
 
-@bp.route("/from-request/<int:request_id>", methods=["POST"])
+@bp.route("/from-request/<int:request_id>", methods=["GET", "POST"])
 @allow(*MANUFACTURER_EDITORS)
 def issue_for_request(request_id: int) -> Response:
     org = current_org()
     letter_request = manufacturer_request(db_session(), org.id, request_id)
+    back = url_for("review.detail", request_id=request_id)
+    if request.method == "GET" or request.form.get("confirm") != "1":
+        if letter_request.status is not RequestStatus.APPROVED:
+            flash(_("Only an approved request can be issued a letter."), "error")
+            return redirect(back)
+        try:
+            return _check_page(order_for_request(letter_request), fields=[], back=back)
+        except PortalError as error:
+            flash(error.message, "error")
+            return redirect(back)
     if not EmptyForm().validate_on_submit():
         abort(400)
     session = db_session()

@@ -199,7 +199,14 @@ def test_an_abandoned_job_resumes_when_its_progress_is_requested(
     assert job.status is JobStatus.DONE
     assert _numbers(session, manufacturer.id) == [1, 2, 3, 4]
     done = client.get(f"/letters/jobs/{job.id}/progress").get_json()
-    assert done == {"status": "done", "total": 4, "issued": 4, "waiting": 0}
+    assert {k: done[k] for k in ("status", "total", "issued", "waiting", "percent")} == {
+        "status": "done",
+        "total": 4,
+        "issued": 4,
+        "waiting": 0,
+        "percent": 100,
+    }
+    assert done["seconds_left"] == 0
 
 
 def test_looking_at_a_job_that_moves_sends_nothing_again(committed_with_thread_runner):
@@ -240,3 +247,38 @@ def test_the_zip_manifest_neutralises_formula_cells(committed):
     rows = list(csv.DictReader(io.StringIO(manifest)))
     assert {row["exporter"] for row in rows} == {"'" + formula}
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+
+
+def test_progress_moves_letter_by_letter_to_the_end(committed, monkeypatch):
+    app, session, make = committed
+    manufacturer, issuer, requests = _world(make, session, 9)
+    job = start_job(session, manufacturer, [r.id for r in requests], actor=issuer)
+    session.commit()
+    client = app.test_client()
+    _sign_in(client, issuer)
+    seen = []
+
+    def watch():
+        seen.append(client.get(f"/letters/jobs/{job.id}/progress").get_json())
+
+    real_produce = batch.produce
+
+    def watched_produce(*args, **kwargs):  # what the page reads before each letter is sealed
+        watch()
+        return real_produce(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "produce", watched_produce)
+    _run_all(app, job)
+    watch()
+    assert [state["issued"] for state in seen] == list(range(10))
+    middle = seen[4]
+    assert middle["status"] == "running" and middle["percent"] == 4 * 100 // 9
+    assert middle["seconds_left"] is not None and middle["seconds_left"] >= 1
+    assert [row["state"] for row in middle["rows"]] == ["issued"] * 4
+    final = seen[-1]
+    assert (final["status"], final["percent"], final["seconds_left"]) == ("done", 100, 0)
+    assert [row["number"] for row in final["rows"]] == [
+        f"{manufacturer.short_code}-{job.year}-{n:06d}" for n in range(1, 10)
+    ]
+    later = client.get(f"/letters/jobs/{job.id}/progress?from=7").get_json()
+    assert [row["position"] for row in later["rows"]] == [7, 8]

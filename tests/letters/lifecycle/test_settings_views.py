@@ -288,3 +288,52 @@ def test_renewal_with_another_master_key_is_refused_and_the_certificate_stays(
     session.refresh(old)
     assert old.retired_at is None
     assert active_certificate(session, issuing.manufacturer.id).id == old.id
+
+
+def _images(page: str) -> list[bytes]:
+    import base64
+    import re
+
+    return [
+        base64.b64decode(data) for data in re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    ]
+
+
+def test_settings_show_tall_editors_the_current_seal_and_a_specimen(issuing, admin):
+    page = admin.get("/letters/settings").get_data(as_text=True)
+    assert 'class="body-editor"' in page and 'rows="18"' in page
+    specimen, seal = _images(page)[0], _images(page)[-1]
+    seal_image = Image.open(io.BytesIO(seal))
+    assert seal_image.format == "PNG" and seal_image.width == seal_image.height
+    assert 'alt="The seal the next letters carry"' in page
+    assert abs(Image.open(io.BytesIO(specimen)).width - 700) <= 1
+
+
+def test_the_live_specimen_follows_unsaved_text_and_saves_nothing(issuing, admin, session):
+    saved = admin.get("/letters/settings").get_data(as_text=True)
+    before = _images(saved)[0]
+    stored = session.get(LetterSettings, issuing.manufacturer.id)
+    body_before = stored.body_en if stored else None
+    long_en = "\n\n".join(["{manufacturer_name} confirms service in {country_name}."] * 25)
+    answer = admin.post(
+        "/letters/settings/specimen",
+        data={"body_zh": "{manufacturer_name}确认。", "body_en": long_en, "validity_days": 90},
+    )
+    assert answer.status_code == 200
+    pages = answer.get_json()["pages"]
+    first = base64_png(pages[0])
+    assert first != before and Image.open(io.BytesIO(first)).format == "PNG"
+    stored = session.get(LetterSettings, issuing.manufacturer.id)
+    assert (stored.body_en if stored else None) == body_before
+    bad = admin.post(
+        "/letters/settings/specimen",
+        data={"body_zh": "{unknown}", "body_en": "x", "validity_days": 90},
+    )
+    assert bad.status_code == 400 and "{unknown}" in bad.get_json()["problem"]
+
+
+def base64_png(uri: str) -> bytes:
+    import base64
+
+    assert uri.startswith("data:image/png;base64,")
+    return base64.b64decode(uri.split(",", 1)[1])

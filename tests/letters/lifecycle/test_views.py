@@ -3,6 +3,7 @@ superseding with a corrected letter, settings with a specimen, and starting a ba
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 
@@ -41,9 +42,31 @@ def _form(issuing, **fields):
     return data
 
 
+def test_issuing_through_the_form_shows_the_letter_first(issuing, login_as, session):
+    client = login_as(issuing.issuer)
+    page = client.get("/letters/new").get_data(as_text=True)
+    first_country = re.search(r'<select [^>]*name="country"[^>]*>(<option[^>]*>)', page)
+    assert first_country.group(1) == '<option value="">'  # nothing chosen for the issuer
+    data = _form(issuing, colour="Midnight Blue")
+    check = client.post("/letters/new", data=data)
+    assert check.status_code == 200 and check.headers["Cache-Control"] == "no-store"
+    html = check.get_data(as_text=True)
+    assert "Check the letter before issuing it" in html
+    assert 'name="confirm" value="1"' in html and f'name="vin" value="{data["vin"]}"' in html
+    images = re.findall(r'<img src="data:image/png;base64,([^"]+)"', html)
+    assert images and base64.b64decode(images[0]).startswith(b"\x89PNG")
+    assert _rows(session, Letter) == 0 and _rows(session, LetterCounter) == 0
+    back = client.post("/letters/new", data={**data, "edit": "1"}).get_data(as_text=True)
+    assert 'value="Midnight Blue"' in back and "Check the letter before issuing it" not in back
+    assert _rows(session, Letter) == 0
+    issued = client.post("/letters/new", data={**data, "confirm": "1"})
+    assert issued.status_code == 302
+    assert session.scalar(sa.select(Letter.colour)) == "Midnight Blue"
+
+
 def test_issuer_issues_through_the_form_once_even_if_sent_twice(issuing, login_as, session):
     client = login_as(issuing.issuer)
-    data = _form(issuing)
+    data = _form(issuing, confirm="1")
     first = client.post("/letters/new", data=data)
     assert first.status_code == 302
     second = client.post("/letters/new", data=data)
@@ -87,7 +110,8 @@ def test_preview_shows_the_letter_the_form_would_give_and_issues_nothing(
     assert _rows(session, AuditEntry) == audit_before
     assert issuing.stored_files() == []
     # The same form then issues the letter with the first number of the year.
-    issued = client.post("/letters/new", data={k: v for k, v in data.items() if k != "preview"})
+    data = {k: v for k, v in data.items() if k != "preview"}
+    issued = client.post("/letters/new", data={**data, "confirm": "1"})
     assert issued.status_code == 302
     letter = session.scalar(sa.select(Letter))
     assert (letter.vin, letter.sequence) == (data["vin"], 1)
@@ -116,7 +140,12 @@ def test_issue_from_an_approved_request_and_the_exporter_downloads_it(
         country="DE",
     )
     issuer = login_as(issuing.issuer)
-    response = issuer.post(f"/letters/from-request/{request.id}")
+    check = issuer.get(f"/letters/from-request/{request.id}").get_data(as_text=True)
+    assert "Check the letter before issuing it" in check and "data:image/png;base64," in check
+    unconfirmed = issuer.post(f"/letters/from-request/{request.id}")
+    assert "Check the letter before issuing it" in unconfirmed.get_data(as_text=True)
+    assert _rows(session, Letter) == 0
+    response = issuer.post(f"/letters/from-request/{request.id}", data={"confirm": "1"})
     assert response.status_code == 302
     session.refresh(request)
     assert request.status is RequestStatus.ISSUED
@@ -129,7 +158,7 @@ def test_issue_from_an_approved_request_and_the_exporter_downloads_it(
     assert pdf.headers["Cache-Control"] == "no-store"  # never kept on a shared computer
     assert "ETag" not in pdf.headers
     assert letter.vin in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
-    again = issuer.post(f"/letters/from-request/{request.id}")  # no second letter
+    again = issuer.post(f"/letters/from-request/{request.id}", data={"confirm": "1"})
     assert again.status_code == 302
     assert session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 1
 
@@ -154,7 +183,9 @@ def test_issuer_supersedes_a_letter_with_a_corrected_one(issuing, login_as, sess
     client = login_as(issuing.issuer)
     form = client.get(f"/letters/{old.id}/supersede").get_data(as_text=True)
     assert f'value="{old.vin}"' in form and f'value="{old.model}"' in form
-    data = _form(issuing, vin=old.vin, model="Seal 06 DM-i 2026", issue_key="correction-1")
+    data = _form(
+        issuing, vin=old.vin, model="Seal 06 DM-i 2026", issue_key="correction-1", confirm="1"
+    )
     response = client.post(f"/letters/{old.id}/supersede", data=data)
     assert response.status_code == 302
     new = session.scalar(sa.select(Letter).where(Letter.supersedes_id == old.id))
@@ -190,7 +221,14 @@ def test_revoke_through_the_page(issuing, login_as, session):
     letter = issue_letter(session, issuing.order(), issuing.context())
     client = login_as(issuing.issuer)
     assert client.post(f"/letters/{letter.id}/revoke", data={"reason": ""}).status_code == 400
-    response = client.post(f"/letters/{letter.id}/revoke", data={"reason": "not exported"})
+    unconfirmed = client.post(f"/letters/{letter.id}/revoke", data={"reason": "not exported"})
+    assert unconfirmed.status_code == 400
+    assert "Tick the confirmation to revoke the letter." in unconfirmed.get_data(as_text=True)
+    session.refresh(letter)
+    assert letter.status is LetterStatus.ISSUED
+    response = client.post(
+        f"/letters/{letter.id}/revoke", data={"reason": "not exported", "confirm": "y"}
+    )
     assert response.status_code == 302
     session.refresh(letter)
     assert letter.status is LetterStatus.REVOKED
@@ -230,10 +268,23 @@ def test_starting_a_batch_from_the_queue(issuing, login_as, make, session):
         for _ in range(3)
     ]
     client = login_as(issuing.issuer)
-    response = client.post("/letters/jobs", data={"request_ids": [r.id for r in requests]})
+    ids = [r.id for r in requests]
+    check = client.post("/letters/jobs", data={"request_ids": ids}).get_data(as_text=True)
+    assert "Issue 3 letters?" in check and "data:image/png;base64," in check
+    assert all(f'name="request_ids" value="{i}"' in check for i in ids)
+    assert _rows(session, IssueJob) == 0
+    response = client.post("/letters/jobs", data={"request_ids": ids, "confirm": "1"})
     job_url = response.headers["Location"]
     job_id = int(re.search(r"/letters/jobs/(\d+)", job_url).group(1))
     assert session.get(IssueJob, job_id).total == 3
     progress = client.get(f"/letters/jobs/{job_id}/progress").get_json()
-    assert progress == {"status": "queued", "total": 3, "issued": 0, "waiting": 0}
+    assert progress == {
+        "status": "queued",
+        "total": 3,
+        "issued": 0,
+        "waiting": 0,
+        "percent": 0,
+        "seconds_left": None,
+        "rows": [],
+    }
     assert "job-progress.js" in client.get(job_url).get_data(as_text=True)
