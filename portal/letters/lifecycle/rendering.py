@@ -39,7 +39,8 @@ def seal_png(
     """Returns the manufacturer's uploaded seal, or one generated from its Chinese name."""
     if settings.seal_image_key:
         return store.get(settings.seal_image_key)
-    return generated_seal_png(manufacturer.name_zh or manufacturer.name_en, font_path=font_path)
+    # The seal is lettered in the Song face whatever font the letter text is configured in.
+    return generated_seal_png(manufacturer.name_zh or manufacturer.name_en)
 
 
 def printed_outlet(version: OutletVersion) -> doc.Outlet:
