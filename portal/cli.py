@@ -1,5 +1,5 @@
 """Command-line tasks: flask --app portal init | create-org | create-user | seed-demo | run-demo |
-run-jobs | rotate-master-key | check-master-key."""
+run-jobs | rotate-master-key | check-master-key | letter-specimens."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from portal.db import database
 from portal.demo import seed_demo
 from portal.errors import PortalError
 from portal.letters.batches.runner import run_pending_jobs
+from portal.letters.document.specimens import write_specimens
 from portal.letters.keys.authority import ensure_authority
 from portal.letters.keys.master_key import KeyCounts, check_master_key, reseal_stored_keys
 from portal.letters.lifecycle.context import master_key
@@ -260,6 +261,16 @@ def _counted(counts: KeyCounts) -> str:
     return f"{counts.total} stored key{'' if counts.total == 1 else 's'} ({listed})"
 
 
+@click.command("letter-specimens")
+@click.option(
+    "--out", "folder", default="docs/specimens", show_default=True, type=click.Path(path_type=Path)
+)
+def letter_specimens_command(folder: Path) -> None:
+    """Render the specimen letters' first pages as PNG (3 and 20 outlets, every script)."""
+    for path in write_specimens(folder):
+        click.echo(str(path))
+
+
 def register(app: Flask) -> None:
     """Adds the Portal's commands to `flask --app portal`."""
     for command in (
@@ -271,5 +282,6 @@ def register(app: Flask) -> None:
         run_jobs_command,
         rotate_master_key_command,
         check_master_key_command,
+        letter_specimens_command,
     ):
         app.cli.add_command(command)

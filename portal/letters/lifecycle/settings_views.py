@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from io import BytesIO
+from typing import Any
 
 import sqlalchemy as sa
 from flask import (
@@ -24,6 +25,7 @@ from portal.accounts.access import current_org
 from portal.accounts.roles import MANUFACTURER_ROLES, Role
 from portal.db import db_session
 from portal.errors import NotFound, PortalError
+from portal.letters.document.page_image import first_page_png
 from portal.letters.keys import keyring
 from portal.letters.keys.models import SealKey, SigningCertificate
 from portal.letters.keys.uploaded_certificates import MAX_FILE, read_upload
@@ -96,15 +98,30 @@ def seal() -> Response:
 @allow(*MANUFACTURER_ROLES)
 def specimen() -> Response:
     org = current_org()
-    pdf = specimen_pdf(
+    return send_file(
+        BytesIO(_specimen(org)),
+        mimetype="application/pdf",
+        download_name=f"{org.short_code}-specimen.pdf",
+    )
+
+
+@bp.route("/specimen.png")
+@allow(*MANUFACTURER_ROLES)
+def specimen_page() -> Response:
+    """The specimen's first page as the settings page shows it: the very PDF, rendered."""
+    png = first_page_png(_specimen(current_org()), dpi=110)
+    response = send_file(BytesIO(png), mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"  # it changes with every saved setting
+    return response
+
+
+def _specimen(org: Any) -> bytes:
+    return specimen_pdf(
         db_session(),
         org,
         letter_settings(db_session(), org),
         storage(),
         current_app.config.get("PDF_FONT_PATH"),
-    )
-    return send_file(
-        BytesIO(pdf), mimetype="application/pdf", download_name=f"{org.short_code}-specimen.pdf"
     )
 
 
