@@ -85,7 +85,7 @@ def _letter(country: Country, outlets: tuple[Outlet, ...], qr: bytes) -> LetterD
         vehicle=Vehicle("比亚迪 BYD", "宋PLUS DM-i", "LGXCE4CB5RA012345", date(2025, 10, 1),
                         date(2025, 12, 20), "BYD472QA-123456", "白色 / White", "phev"),
         country=country,
-        exporter=Exporter(_EXPORTER[0], "91440300MA5FXXXX1K"),
+        exporter=Exporter(_EXPORTER[0], "91440300MA5FXXXX1K", _EXPORTER[1]),
         valid_until=date(2026, 7, 15),
         outlets=outlets,
         body_zh=split_paragraphs(zh),

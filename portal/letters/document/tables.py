@@ -36,7 +36,7 @@ def details_table(doc: LetterDocument, s: Styles) -> list[Flowable]:
         ("发动机号\nEngine No.", v.engine_number),
         ("车身颜色\nColour", v.colour),
         ("出口国家\nDestination", f"{c.name_zh}\n{c.name_en} ({c.code})"),
-        ("出口企业\nExporter", e.name),
+        ("出口企业\nExporter", "\n".join(dict.fromkeys(x for x in (e.name, e.name_en) if x))),
         ("出口企业信用代码\nExporter USCC", e.uscc),
         ("有效期至\nValid until", _both(doc.valid_until)),
     ]

@@ -128,7 +128,13 @@ def test_issue_from_an_approved_request_and_the_exporter_downloads_it(
     assert f"/letters/{letter.id}/pdf" in page
     pdf = exporter.get(f"/letters/{letter.id}/pdf")
     assert pdf.mimetype == "application/pdf"
-    assert letter.vin in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().replace("\n", " ")
+    assert letter.vin in text
+    # The exporter's Chinese name in the Chinese paragraph, its English name in the English one.
+    zh, en = issuing.exporter.name_zh, issuing.exporter.name_en
+    assert zh and en and zh != en
+    assert f"出口企业{zh}出口至" in text.replace(" ", "")
+    assert f"by the exporter {en}," in text
     again = issuer.post(f"/letters/from-request/{request.id}")  # no second letter
     assert again.status_code == 302
     assert session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 1
