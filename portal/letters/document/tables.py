@@ -24,7 +24,8 @@ _LABEL_BG = colors.HexColor("#f3f3f3")
 
 
 def details_table(doc: LetterDocument, s: Styles) -> list[Flowable]:
-    """Give back the vehicle and export details, three label-value pairs to a row."""
+    """Give back the vehicle and export details, three label-value pairs to a row, and the
+    exporter on a row of its own, wide enough for its Chinese and English names."""
     v, c, e = doc.vehicle, doc.country, doc.exporter
     pairs = [
         ("品牌\nBrand", v.brand),
@@ -36,10 +37,7 @@ def details_table(doc: LetterDocument, s: Styles) -> list[Flowable]:
         ("发动机号\nEngine No.", v.engine_number),
         ("车身颜色\nColour", v.colour),
         ("出口国家\nDestination", f"{c.name_zh}\n{c.name_en} ({c.code})"),
-        ("出口企业\nExporter", "\n".join(dict.fromkeys(x for x in (e.name, e.name_en) if x))),
-        ("出口企业信用代码\nExporter USCC", e.uscc),
-        ("有效期至\nValid until", _both(doc.valid_until)),
-    ]
+    ]  # the validity is stated in the closing sentences
     pairs = [(label, value) for label, value in pairs if value]
     label_w = 24 * mm
     value_w = FRAME_WIDTH / 3 - label_w
@@ -58,8 +56,23 @@ def details_table(doc: LetterDocument, s: Styles) -> list[Flowable]:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         )
     )
+    # The exporter's row, right under the others: its names get three columns' width.
+    names = "\n".join(dict.fromkeys(x for x in (e.name, e.name_en) if x))
+    widths = [label_w, 2 * value_w + label_w, label_w, value_w]
+    texts = ["出口企业\nExporter", names, "出口企业信用代码\nExporter USCC", e.uscc]
+    exporter = Table(
+        [[cell(t, s.cell, w, s.fonts) for t, w in zip(texts, widths, strict=True)]],
+        colWidths=widths,
+    )
+    exporter.setStyle(
+        grid_style(
+            s.cell,
+            *(("BACKGROUND", (col, 0), (col, 0), _LABEL_BG) for col in (0, 2)),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        )
+    )
     heading = "一、车辆及出口信息 / Vehicle and export information"
-    return [para(heading, s.heading, s.fonts, bold=True), table]
+    return [para(heading, s.heading, s.fonts, bold=True), table, exporter]
 
 
 def _both(day: Any) -> str:
