@@ -37,7 +37,8 @@ from portal.letters.lifecycle.context import issuance_context
 from portal.letters.lifecycle.issuance import issue_letter
 from portal.signing import parse_master_key
 from portal.storage import FileStorage
-from portal.verification.service import check_pdf, verify_token_text
+from portal.verification.pdf_check import check_pdf
+from portal.verification.service import verify_token_text
 from tests.factories import Factories
 
 CONFIG = {

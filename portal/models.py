@@ -8,9 +8,11 @@ from portal.letters.keys.models import PortalAuthority, SealKey, SigningCertific
 from portal.letters.lifecycle.models import Letter, LetterCounter, LetterOutlet, LetterSettings
 from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
-from portal.verification.models import VerificationScan
+from portal.storage import StoredFile
+from portal.verification.models import ApiKey, VerificationScan
 
 __all__ = [
+    "ApiKey",
     "AuditEntry",
     "Base",
     "Brand",
@@ -32,6 +34,7 @@ __all__ = [
     "RequestEvent",
     "SealKey",
     "SigningCertificate",
+    "StoredFile",
     "User",
     "VerificationScan",
     "Wmi",

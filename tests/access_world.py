@@ -225,7 +225,23 @@ def _key_id(world: World, user: User) -> tuple[object, object | None]:
     return keys["manufacturer_a"].id, keys["manufacturer_b"].id
 
 
+def _api_key_id(world: World, user: User) -> tuple[object, object | None]:
+    from portal.verification.api_keys import create_api_key
+
+    if "api_key" not in world.objects:
+        record, _key = create_api_key(
+            world.make.session,
+            name="Licensing",
+            checks_per_minute=10,
+            misses_per_hour=5,
+            created_by=None,
+        )
+        world.objects["api_key"] = record.id
+    return world.objects["api_key"], None  # the platform's own: nothing foreign
+
+
 ARGUMENTS: dict[str, Provider] = {
+    "api_key_id": _api_key_id,
     "letter_id": _letter_id,
     "job_id": _job_id,
     "key_id": _key_id,

@@ -201,6 +201,7 @@ class PdfSignatureReport:
     """What a check of a letter's signature found; ``ok`` is the verdict."""
 
     signed: bool
+    readable: bool = True  # False: not a PDF that could be parsed (damaged, truncated)
     intact: bool = False  # the signed bytes are unchanged
     valid: bool = False  # the cryptographic signature matches the signer's key
     trusted: bool = False  # the signer's certificate chains up to a given trust root
@@ -234,7 +235,7 @@ def validate_pdf_signature(
         reader = PdfFileReader(io.BytesIO(pdf))
         signatures = reader.embedded_signatures
     except Exception as exc:  # malformed input comes in countless shapes
-        return PdfSignatureReport(signed=False, error=f"not a readable PDF: {exc}")
+        return PdfSignatureReport(signed=False, readable=False, error=f"not a readable PDF: {exc}")
     if not signatures:
         return PdfSignatureReport(signed=False, error="the PDF has no signature")
     embedded = signatures[0]

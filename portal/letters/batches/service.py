@@ -1,48 +1,45 @@
 """Issuing many approved requests in the background.
 
 Starting a job checks every request and reserves one number per request that passes, in
-request order, in one transaction: numbers stay gap-free whatever happens later. A runner
-then seals the letters, the CPU-heavy part spread over a pool of processes (every core), and
-commits each letter on its own. A runner that crashes stops beating its heart; another runner
-claims the job and carries on with the items that have no letter yet. Each item's issue key
-makes a second attempt find the letter of the first, so nothing is issued twice. An item
+request order, in one transaction: numbers stay gap-free whatever happens later. The job's
+items then travel in chunks over the queue (`queue.py`) to any number of workers, each of
+which seals its chunk's letters and commits each letter on its own. A chunk that runs again
+(its worker died, or it was sent again) finds the letters of the first attempt by their
+issue keys, so nothing is issued twice. An item
 that fails keeps its number and waits for a retry, so the numbers never leave a gap."""
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, Future
-from datetime import timedelta
+import logging
+from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Organisation, User
 from portal.audit.record import record
 from portal.clock import china_date, today_in_china
-from portal.db import utcnow
+from portal.db import Database, utcnow
 from portal.errors import PortalError, ValidationError
 from portal.letters.batches.models import IssueJob, IssueJobItem, JobStatus
 from portal.letters.lifecycle.checks import check_order
+from portal.letters.lifecycle.context import issuance_context
 from portal.letters.lifecycle.issuance import (
     IssuanceContext,
-    Prepared,
     already_issued,
     persist,
     prepare,
 )
 from portal.letters.lifecycle.models import LetterCounter
 from portal.letters.lifecycle.numbering import next_sequence
-from portal.letters.lifecycle.orders import LetterOrder
 from portal.letters.lifecycle.production import produce
 from portal.letters.lifecycle.requests_link import mark_request_issued, order_for_request
 from portal.requests.models import LetterRequest, RequestStatus
 from portal.requests.vetting import Addressee, load_addressee
 
-STALE_AFTER = timedelta(seconds=60)
-WINDOW = 6  # letters in flight at once: memory does not grow with the job
+log = logging.getLogger(__name__)
 
 
 def start_job(
@@ -106,123 +103,108 @@ def _reserve(session: Session, manufacturer_id: int, year: int, items: list[Issu
         item.sequence = first + offset
 
 
-def claim_job(session: Session, runner: str) -> IssueJob | None:
-    """Returns a job this runner now owns (queued, or abandoned by a silent runner)."""
-    now = utcnow()
-    candidates = session.scalars(
-        sa.select(IssueJob.id)
-        .where(
-            sa.or_(
-                IssueJob.status == JobStatus.QUEUED,
-                sa.and_(
-                    IssueJob.status == JobStatus.RUNNING, IssueJob.heartbeat_at < now - STALE_AFTER
-                ),
-            )
-        )
-        .order_by(IssueJob.id)
-    )
-    for job_id in list(candidates):
-        claimed = session.execute(
-            sa.update(IssueJob)
-            .where(
-                IssueJob.id == job_id,
-                sa.or_(
-                    IssueJob.status == JobStatus.QUEUED, IssueJob.heartbeat_at < now - STALE_AFTER
-                ),
-            )
-            .values(status=JobStatus.RUNNING, runner=runner, heartbeat_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        session.commit()
-        if claimed:
-            return session.get(IssueJob, job_id, populate_existing=True)
-    return None
+def run_chunk(app: Flask, job_id: int, first: int, last: int) -> None:
+    """Issues the job's pending items from position first to last, committing letter by
+    letter, then ends the job if nothing of it is pending any more."""
+    db: Database = app.extensions["portal_db"]
+    with app.app_context():
+        session = db.writer_session()
+        try:
+            job = session.get(IssueJob, job_id)
+            if job is None or job.status in (JobStatus.DONE, JobStatus.WAITING):
+                return
+            items = [
+                i
+                for i in job.items
+                if first <= i.position <= last and i.letter_id is None and i.sequence is not None
+            ]
+            if job.status is JobStatus.QUEUED:
+                job.status = JobStatus.RUNNING
+            job.heartbeat_at = utcnow()
+            session.commit()
+            ctx = issuance_context(app, job.created_by)
+            addressee = load_addressee(session, job.manufacturer_id, today=china_date(ctx.now))
+            requests = _requests_of(session, items)
+            log.info("batch %d: chunk %d-%d started (%d letters)", job_id, first, last, len(items))
+            for item in items:
+                _issue_item(session, job, item, requests[item.request_id], ctx, addressee)
+            _end_if_complete(session, job)
+            log.info("batch %d: chunk %d-%d finished", job_id, first, last)
+        finally:
+            session.close()
 
 
-def awaits_runner(job: IssueJob) -> bool:
-    """Tells whether a runner would claim the job now: queued, or left running by a runner
-    that went silent (the same test as `claim_job`)."""
-    if job.status is JobStatus.QUEUED:
-        return True
-    return (
-        job.status is JobStatus.RUNNING
-        and job.heartbeat_at is not None
-        and job.heartbeat_at < utcnow() - STALE_AFTER
-    )
+def _requests_of(session: Session, items: list[IssueJobItem]) -> dict[int, LetterRequest]:
+    ids = [item.request_id for item in items]
+    found = session.scalars(sa.select(LetterRequest).where(LetterRequest.id.in_(ids)))
+    return {request.id: request for request in found}
 
 
-def run_job(
-    session: Session,
-    job: IssueJob,
-    ctx_for: Callable[[User | None], IssuanceContext],
-    pool: Executor,
-) -> None:
-    """Issues the job's pending items, committing letter by letter; ends DONE or WAITING.
-
-    A rolling window keeps every worker busy: while they seal, this process prepares the next
-    items and stores the finished ones, in order."""
-    ctx = ctx_for(job.created_by)
-    addressee = load_addressee(session, job.manufacturer_id, today=china_date(ctx.now))
-    window: deque[tuple[IssueJobItem, Prepared, Future]] = deque()
-    for item in [i for i in job.items if i.letter_id is None and i.sequence is not None]:
-        prepared = _prepared(session, job, item, ctx, addressee)
-        if prepared is not None:
-            window.append((item, prepared, pool.submit(produce, prepared.job)))
-        while len(window) >= WINDOW:
-            _finish(session, job, *window.popleft(), ctx)
-    while window:
-        _finish(session, job, *window.popleft(), ctx)
-    waiting = any(i.letter_id is None for i in job.items)
-    job.status = JobStatus.WAITING if waiting else JobStatus.DONE
-    job.finished_at = utcnow()
-    session.commit()
-
-
-def _prepared(
-    session: Session, job: IssueJob, item: IssueJobItem, ctx: IssuanceContext, addressee: Addressee
-) -> Prepared | None:
-    order = _order(session, job, item)
-    done = already_issued(session, order)
-    if done is not None:  # issued before a crash, its item not yet marked
-        item.letter_id, item.error = done.id, ""
-        return None
-    try:
-        return prepare(session, order, ctx, addressee)
-    except PortalError as error:
-        item.error = error.message[:500]
-        return None
-
-
-def _finish(
+def _issue_item(
     session: Session,
     job: IssueJob,
     item: IssueJobItem,
-    prepared: Prepared,
-    future: Future,
+    request: LetterRequest,
     ctx: IssuanceContext,
+    addressee: Addressee,
 ) -> None:
+    order = order_for_request(
+        request, issue_key=f"job-{job.id}-{item.position}", reserved=(job.year, item.sequence)
+    )
     try:
-        letter = persist(session, prepared, future.result(), ctx)
-        mark_request_issued(
-            session, session.get(LetterRequest, item.request_id), letter, actor=ctx.actor
-        )
-        item.letter_id, item.error = letter.id, ""
+        done = already_issued(session, order)
+        if done is None:  # not issued by an earlier attempt at this chunk
+            prepared = prepare(session, order, ctx, addressee)
+            # Sealing takes no database: other workers write meanwhile (SQLite's lock too).
+            session.commit()
+            sealed = produce(prepared.job)
+            done = persist(session, prepared, sealed, ctx)
+            mark_request_issued(session, request, done, actor=ctx.actor)
+        item.letter_id, item.error = done.id, ""
         job.heartbeat_at = utcnow()
         session.commit()
     except Exception as error:  # any failure leaves the item waiting, with its number
         session.rollback()  # removes the stored file of this item
-        item.error = (
-            getattr(error, "message", None)
-            or _("The letter could not be issued; it waits for a retry.")
-        )[:500]
+        # Another worker may have issued it meanwhile (a chunk sent twice): then it is done.
+        done = already_issued(session, order)
+        if done is not None:
+            item.letter_id, item.error = done.id, ""
+        else:
+            item.error = (
+                getattr(error, "message", None)
+                or _("The letter could not be issued; it waits for a retry.")
+            )[:500]
         session.commit()
 
 
-def _order(session: Session, job: IssueJob, item: IssueJobItem) -> LetterOrder:
-    request = session.get(LetterRequest, item.request_id)
-    return order_for_request(
-        request, issue_key=f"job-{job.id}-{item.position}", reserved=(job.year, item.sequence)
+def _end_if_complete(session: Session, job: IssueJob) -> None:
+    # Read after this chunk's own commits: of two chunks ending at once, the later one sees
+    # the other's letters and ends the job.
+    pending = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(IssueJobItem)
+        .where(
+            IssueJobItem.job_id == job.id,
+            IssueJobItem.letter_id.is_(None),
+            IssueJobItem.sequence.is_not(None),
+            IssueJobItem.error == "",
+        )
     )
+    if pending:
+        return
+    # Failed items keep their numbers; refused ones never had one: both wait.
+    waiting = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(IssueJobItem)
+        .where(IssueJobItem.job_id == job.id, IssueJobItem.letter_id.is_(None))
+    )
+    session.execute(
+        sa.update(IssueJob)
+        .where(IssueJob.id == job.id, IssueJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+        .values(status=JobStatus.WAITING if waiting else JobStatus.DONE, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
 
 
 def retry_job(session: Session, job: IssueJob, *, actor: User) -> None:
@@ -233,5 +215,6 @@ def retry_job(session: Session, job: IssueJob, *, actor: User) -> None:
         if item.letter_id is None and item.sequence is not None:
             item.error = ""
     job.status, job.runner, job.finished_at = JobStatus.QUEUED, None, None
+    job.heartbeat_at = utcnow()
     session.flush()
     record(session, "letters.batch_retried", actor=actor, obj=job)

@@ -29,9 +29,10 @@ from portal.accounts.roles import MANUFACTURER_EDITORS, MANUFACTURER_ROLES
 from portal.db import db_session
 from portal.errors import NotFound, PortalError
 from portal.letters.batches.models import IssueJob
-from portal.letters.batches.runner import wake_runner
-from portal.letters.batches.service import awaits_runner, retry_job, start_job
+from portal.letters.batches.queue import dispatch, is_stalled, resume_stalled
+from portal.letters.batches.service import retry_job, start_job
 from portal.letters.lifecycle.models import Letter
+from portal.letters.lifecycle.public_address import letters_base_url
 from portal.security import allow
 from portal.storage import storage
 
@@ -52,8 +53,9 @@ def _job(job_id: int) -> IssueJob:
 def _resume(job: IssueJob) -> IssueJob:
     # A job a crash or restart interrupted carries on as soon as someone looks at it, rather
     # than waiting for the next job to be started; a job that is running is left alone.
-    if awaits_runner(job):
-        wake_runner(current_app._get_current_object())
+    app = current_app._get_current_object()
+    if is_stalled(app, job):
+        resume_stalled(app, db_session(), [job])
     return job
 
 
@@ -62,13 +64,14 @@ def _resume(job: IssueJob) -> IssueJob:
 def start() -> Response:
     ids = [int(value) for value in request.form.getlist("request_ids") if value.isdigit()]
     try:
+        letters_base_url(current_app)  # refused before a job is queued, not by the runner
         with db_session().begin_nested():
             job = start_job(db_session(), current_org(), ids, actor=current_user)
     except PortalError as error:
         flash(error.message, "error")
         return redirect(url_for("review.queue"))
-    db_session().commit()  # the runner must see the job
-    wake_runner(current_app._get_current_object())
+    db_session().commit()  # the workers must find the job
+    dispatch(current_app._get_current_object(), job)
     return redirect(url_for("letter_jobs.detail", job_id=job.id))
 
 
@@ -97,7 +100,7 @@ def retry(job_id: int) -> Response:
         flash(error.message, "error")
     else:
         db_session().commit()
-        wake_runner(current_app._get_current_object())
+        dispatch(current_app._get_current_object(), job)
     return redirect(url_for("letter_jobs.detail", job_id=job_id))
 
 

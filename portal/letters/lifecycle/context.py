@@ -6,20 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import get_locale
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import Organisation
 from portal.clock import today_in_china
-from portal.countries import label
+from portal.countries import local_choices
 from portal.letters.keys.errors import keys_unavailable
 from portal.letters.lifecycle.forms import IssueForm
 from portal.letters.lifecycle.issuance import IssuanceContext
 from portal.letters.lifecycle.orders import LetterOrder
+from portal.letters.lifecycle.public_address import letters_base_url
 from portal.outlets.queries import countries_with_active_outlets
 from portal.requests.models import FuelType
 from portal.signing import MasterKeyError, parse_master_key
-from portal.storage import FileStorage
+from portal.storage import storage_for
 
 
 def master_key(app: Flask, *, changing_keys: bool = False) -> bytes:
@@ -35,8 +37,8 @@ def issuance_context(app: Flask, actor: Any) -> IssuanceContext:
     """Returns the issuance context from the app's configuration."""
     return IssuanceContext(
         master_key=master_key(app),
-        base_url=app.config["PUBLIC_BASE_URL"],
-        store=FileStorage(app.config["STORAGE_DIR"]),
+        base_url=letters_base_url(app),
+        store=storage_for(app),
         actor=actor,
         font_path=app.config.get("PDF_FONT_PATH"),
     )
@@ -49,7 +51,9 @@ def issue_form_choices(form: IssueForm, org: Organisation, session: Session) -> 
     covered = countries_with_active_outlets(
         session, manufacturer_id=org.id, brand_id=None, on=today_in_china()
     )
-    form.country.choices = [SelectChoice(code, label(code)) for code in covered]
+    form.country.choices = [
+        SelectChoice(code, name) for code, name in local_choices(get_locale(), list(covered))
+    ]
     form.fuel_type.choices = [SelectChoice("", "—")] + [
         SelectChoice(f.value, f.value) for f in FuelType
     ]

@@ -36,6 +36,7 @@ from portal.letters.lifecycle.forms import (
     SealForm,
     SettingsForm,
 )
+from portal.letters.lifecycle.public_address import configured_base_url
 from portal.letters.lifecycle.rendering import specimen_pdf
 from portal.letters.lifecycle.settings import (
     letter_settings,
@@ -73,7 +74,13 @@ def settings() -> str | Response:
         else:
             flash(_("The letter settings are saved."), "success")
             return redirect(url_for("letter_settings.settings"))
-    return render_template("letters/settings.html", form=form, seal=SealForm(), settings=current)
+    return render_template(
+        "letters/settings.html",
+        form=form,
+        seal=SealForm(),
+        settings=current,
+        base_url=configured_base_url(current_app),
+    )
 
 
 @bp.route("/seal", methods=["POST"])

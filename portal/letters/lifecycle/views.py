@@ -17,6 +17,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -207,7 +208,7 @@ def standing_label(value: Standing) -> str:
 
 @bp.app_template_global()
 def country_label(code: str) -> str:
-    return countries.label(code)
+    return countries.local_label(code, get_locale())
 
 
 @bp.route("/from-request/<int:request_id>", methods=["POST"])

@@ -1,10 +1,10 @@
-"""Batch issuance: numbers reserved for the whole job, letters sealed over a pool of
-processes, committed one by one; a crash in the middle resumes without duplicates or gaps."""
+"""Batch issuance: numbers reserved for the whole job, letters sealed chunk by chunk by the
+queue's workers and committed one by one; a chunk that runs again after a crash issues
+nothing twice and leaves no gap."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -16,22 +16,16 @@ from portal.accounts.roles import OrgKind, Role
 from portal.db import utcnow
 from portal.letters.batches import service as batch
 from portal.letters.batches.models import IssueJob, JobStatus
-from portal.letters.batches.service import claim_job, retry_job, run_job, start_job
-from portal.letters.lifecycle.context import issuance_context
+from portal.letters.batches.queue import QUEUE, chunks, dispatch, letter_queue
+from portal.letters.batches.service import retry_job, run_chunk, start_job
 from portal.letters.lifecycle.models import Letter
 from portal.requests.models import LetterRequest, RequestStatus
 from tests.conftest import IsolatedClient, fresh_database, make_test_config
 from tests.factories import Factories
 
 
-def _one_thread() -> ThreadPoolExecutor:
-    # Letters sealed in threads share the process's reportlab font, whose subsetting is not
-    # thread-safe: two at once can fail each other. The runner seals in processes.
-    return ThreadPoolExecutor(max_workers=1)
-
-
 class Crash(BaseException):
-    """A process dying in the middle of a job (not an error the job would catch)."""
+    """A process dying in the middle of a chunk (not an error the chunk would catch)."""
 
 
 @contextmanager
@@ -43,12 +37,15 @@ def _committed_app(tmp_path, **config) -> Iterator[tuple]:
             session = app.extensions["portal_db"].session()
             yield app, session, Factories(session)
             session.close()
+        queue = app.extensions.get("portal_letter_queue")
+        if queue is not None and queue.worker is not None:
+            queue.worker.stop()
         app.extensions["portal_db"].engine.dispose()
 
 
 @pytest.fixture
 def committed(tmp_path):
-    """An app on a database of its own, where the job really commits; jobs run only when
+    """An app on a database of its own, where the job really commits; chunks run only when
     the test runs them."""
     with _committed_app(tmp_path, JOB_RUNNER="external") as world:
         yield world
@@ -56,9 +53,15 @@ def committed(tmp_path):
 
 @pytest.fixture
 def committed_with_thread_runner(tmp_path):
-    """The same, with the web process's own runner thread (the default)."""
-    with _committed_app(tmp_path, JOB_RUNNER="thread", ISSUE_WORKERS=1) as world:
+    """The same, with the embedded queue and its worker in this process (the default)."""
+    with _committed_app(tmp_path, JOB_RUNNER="thread", QUEUE_CHUNK_SIZE=2) as world:
         yield world
+
+
+def _wait_for_queue(app) -> None:
+    queue = letter_queue(app)
+    queue.broker.join(QUEUE, timeout=180_000)
+    queue.worker.join()
 
 
 def _world(make, session, count):
@@ -82,9 +85,18 @@ def _numbers(session, manufacturer_id):
     )
 
 
-def _crash_after(app, session, job, letters, monkeypatch) -> None:
-    """Claims the job as runner-1, which dies after committing `letters` letters."""
-    claim_job(session, "runner-1")
+def _reread(session, job) -> None:
+    session.rollback()  # ends the read snapshot: the workers committed in other sessions
+    session.refresh(job)
+
+
+def _run_all(app, job) -> None:
+    for first, last in chunks(list(job.items), 100):
+        run_chunk(app, job.id, first, last)
+
+
+def _crash_after(app, job, letters, monkeypatch) -> None:
+    """Runs the whole job as one chunk whose worker dies after committing `letters` letters."""
     real_persist, persisted = batch.persist, []
 
     def persist_then_crash(*args, **kwargs):
@@ -95,21 +107,20 @@ def _crash_after(app, session, job, letters, monkeypatch) -> None:
         return letter
 
     monkeypatch.setattr(batch, "persist", persist_then_crash)
-    with _one_thread() as pool, pytest.raises(Crash):
-        run_job(session, job, lambda actor: issuance_context(app, actor), pool)
-    session.rollback()
+    with pytest.raises(Crash):
+        _run_all(app, job)
     monkeypatch.undo()
 
 
-def test_job_issues_every_request_with_consecutive_numbers(committed):
-    app, session, make = committed
+def test_job_issues_every_request_with_consecutive_numbers(committed_with_thread_runner):
+    app, session, make = committed_with_thread_runner
     manufacturer, issuer, requests = _world(make, session, 6)
     job = start_job(session, manufacturer, [r.id for r in requests], actor=issuer)
     session.commit()
     assert [item.sequence for item in job.items] == [1, 2, 3, 4, 5, 6]
-    assert claim_job(session, "runner-1").id == job.id
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        run_job(session, job, lambda actor: issuance_context(app, actor), pool)
+    assert dispatch(app, job) == 3  # chunks of two
+    _wait_for_queue(app)
+    _reread(session, job)
     assert job.status is JobStatus.DONE
     assert _numbers(session, manufacturer.id) == [1, 2, 3, 4, 5, 6]
     statuses = session.scalars(
@@ -118,23 +129,20 @@ def test_job_issues_every_request_with_consecutive_numbers(committed):
     assert set(statuses) == {RequestStatus.ISSUED}
 
 
-def test_crash_in_the_middle_resumes_without_duplicates_or_gaps(committed, monkeypatch):
+def test_a_chunk_run_again_after_a_crash_issues_nothing_twice(committed, monkeypatch):
     app, session, make = committed
     manufacturer, issuer, requests = _world(make, session, 12)
     job = start_job(session, manufacturer, [r.id for r in requests], actor=issuer)
     session.commit()
-    _crash_after(app, session, job, 5, monkeypatch)
+    _crash_after(app, job, 5, monkeypatch)
     assert len(_numbers(session, manufacturer.id)) == 5
-    # Nobody hears from the first runner again: another one takes the job over.
-    assert claim_job(session, "runner-2") is None  # not yet stale
-    session.execute(sa.update(IssueJob).values(heartbeat_at=utcnow() - timedelta(minutes=5)))
-    session.commit()
-    resumed = claim_job(session, "runner-2")
-    assert resumed.id == job.id and resumed.runner == "runner-2"
-    with _one_thread() as pool:
-        run_job(session, resumed, lambda actor: issuance_context(app, actor), pool)
-    assert resumed.status is JobStatus.DONE
+    _reread(session, job)
+    assert job.status is JobStatus.RUNNING
+    _run_all(app, job)  # the message comes back to another worker
+    _reread(session, job)
+    assert job.status is JobStatus.DONE
     assert _numbers(session, manufacturer.id) == list(range(1, 13))
+    assert session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 12
 
 
 def test_refused_requests_get_no_number_and_failures_wait_for_a_retry(committed, monkeypatch):
@@ -156,16 +164,14 @@ def test_refused_requests_get_no_number_and_failures_wait_for_a_retry(committed,
         return real_persist(*args, **kwargs)
 
     monkeypatch.setattr(batch, "persist", fail_once)
-    claim_job(session, "runner-1")
-    with _one_thread() as pool:
-        run_job(session, job, lambda actor: issuance_context(app, actor), pool)
+    _run_all(app, job)
+    _reread(session, job)
     assert job.status is JobStatus.WAITING
     assert _numbers(session, manufacturer.id) == [1, 3]  # number 2 waits, reserved
     retry_job(session, job, actor=issuer)
     session.commit()
-    claim_job(session, "runner-1")
-    with _one_thread() as pool:
-        run_job(session, job, lambda actor: issuance_context(app, actor), pool)
+    _run_all(app, job)
+    _reread(session, job)
     assert _numbers(session, manufacturer.id) == [1, 2, 3]
     assert job.status is JobStatus.WAITING  # the refused request still waits, with no number
 
@@ -177,31 +183,31 @@ def test_an_abandoned_job_resumes_when_its_progress_is_requested(
     manufacturer, issuer, requests = _world(make, session, 4)
     job = start_job(session, manufacturer, [r.id for r in requests], actor=issuer)
     session.commit()
-    _crash_after(app, session, job, 2, monkeypatch)
-    session.execute(sa.update(IssueJob).values(heartbeat_at=utcnow() - timedelta(minutes=5)))
+    _crash_after(app, job, 2, monkeypatch)  # and its message was lost with its process
+    session.execute(sa.update(IssueJob).values(heartbeat_at=utcnow() - timedelta(minutes=10)))
     session.commit()
     client = app.test_client()
     client.post("/login", data={"email": issuer.email, "password": Factories.PASSWORD})
     progress = client.get(f"/letters/jobs/{job.id}/progress").get_json()
     assert progress["status"] == "running" and progress["issued"] >= 2
-    runner = app.extensions["portal_job_thread"]
-    runner.join(timeout=120)
-    assert not runner.is_alive()
-    session.refresh(job)
-    assert job.status is JobStatus.DONE and job.runner != "runner-1"
+    _wait_for_queue(app)
+    _reread(session, job)
+    assert job.status is JobStatus.DONE
     assert _numbers(session, manufacturer.id) == [1, 2, 3, 4]
     done = client.get(f"/letters/jobs/{job.id}/progress").get_json()
     assert done == {"status": "done", "total": 4, "issued": 4, "waiting": 0}
 
 
-def test_looking_at_a_running_job_starts_no_second_runner(committed_with_thread_runner):
+def test_looking_at_a_job_that_moves_sends_nothing_again(committed_with_thread_runner):
     app, session, make = committed_with_thread_runner
     manufacturer, issuer, requests = _world(make, session, 1)
     job = start_job(session, manufacturer, [r.id for r in requests], actor=issuer)
+    job.status, job.heartbeat_at = JobStatus.RUNNING, utcnow()  # a worker elsewhere has it
     session.commit()
-    claim_job(session, "runner-elsewhere")  # its heartbeat is fresh
     client = app.test_client()
     client.post("/login", data={"email": issuer.email, "password": Factories.PASSWORD})
     assert client.get(f"/letters/jobs/{job.id}").status_code == 200
     assert client.get(f"/letters/jobs/{job.id}/progress").get_json()["status"] == "running"
-    assert "portal_job_thread" not in app.extensions
+    queue = letter_queue(app)
+    assert queue.worker is None
+    assert queue.broker.queues[QUEUE].qsize() == 0

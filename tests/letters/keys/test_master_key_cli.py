@@ -36,7 +36,7 @@ def test_rotating_to_a_key_file_reseals_every_key_and_says_what_to_do_next(
     assert result.exit_code == 0, result.output
     assert f"Re-sealed {SUMMARY} under the new master key in {path}." in result.output
     assert "in PORTAL_MASTER_KEY" in result.output
-    assert "Restart every web worker and every run-jobs runner" in result.output
+    assert "Restart every web worker and every run-worker process" in result.output
     assert "check-master-key" in result.output
     assert new_text.rstrip("=") not in result.output and old_text not in result.output
     assert opening(session, parse_master_key(new_text)) == [True] * 7
