@@ -131,7 +131,8 @@ def _outlet_row(number: int, o: Outlet, country: str, s: Styles) -> list[Any]:
         for text, width in zip(texts, _OUTLET_WIDTHS, strict=True)
     ]
     if o.code:  # the outlet's code, small, under its number
-        cells[0].append(para(o.code, s.code, s.fonts))
+        first = cells[0] if isinstance(cells[0], list) else [para(cells[0], s.cell, s.fonts)]
+        cells[0] = [*first, para(o.code, s.code, s.fonts)]
     return cells
 
 
