@@ -51,6 +51,7 @@ def _app(folder: Path, url: str | None):
             "STORAGE_DIR": str(folder / "storage"),
             "MASTER_KEY": None,
             "JOB_RUNNER": "external",
+            "PUBLIC_BASE_URL": "https://portal.example.cn",
         }
     )
 

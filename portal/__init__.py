@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal import cli, db, errors, i18n, metrics, navigation, request_log, security, templating
     from portal.accounts.access import init_login
     from portal.config import load_config
+    from portal.notifications import views as notification_views
 
     load_config(app, test_config)
     request_log.init_app(app)
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     navigation.init_app(app)
+    notification_views.init_app(app)
     templating.init_app(app)
     errors.register_error_pages(app)
     metrics.init_app(app)
@@ -50,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.letters.batches import views as letter_job_views
     from portal.letters.lifecycle import settings_views as letter_settings_views
     from portal.letters.lifecycle import views as letter_views
+    from portal.notifications import views as notification_views
     from portal.outlets import csv_views as outlet_csv_views
     from portal.outlets import directory_views
     from portal.outlets import views as outlet_views
@@ -77,5 +80,6 @@ def _register_blueprints(app: Flask) -> None:
         verification_api,
         verification_log_views,
         api_key_views,
+        notification_views,
     ):
         app.register_blueprint(module.bp)

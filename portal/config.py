@@ -75,6 +75,15 @@ class DefaultConfig:
     QUEUE_THREADS: int = 1  # threads of the web process's own worker (embedded queue)
     QUEUE_HEARTBEAT_SECONDS: int = 30  # a worker silent this long is dead: its chunk goes back
     QUEUE_STALE_SECONDS: int = 300  # a job nobody moved this long has its chunks sent again
+    # Email for notices (letters ready, requests rejected, letters revoked); None: no email.
+    SMTP_HOST: str | None = None
+    SMTP_PORT: int = 25
+    SMTP_FROM: str = "portal@localhost"
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS: bool = False
+    SMTP_SSL: bool = False
+    SMTP_TIMEOUT: float = 10.0
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:

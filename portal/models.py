@@ -6,6 +6,7 @@ from portal.db import Base
 from portal.letters.batches.models import IssueJob, IssueJobItem
 from portal.letters.keys.models import PortalAuthority, SealKey, SigningCertificate
 from portal.letters.lifecycle.models import Letter, LetterCounter, LetterOutlet, LetterSettings
+from portal.notifications.models import Notification, NotificationCursor
 from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
 from portal.storage import StoredFile
@@ -24,6 +25,8 @@ __all__ = [
     "LetterRequest",
     "LetterSettings",
     "LoginThrottle",
+    "Notification",
+    "NotificationCursor",
     "Organisation",
     "Outlet",
     "OutletImport",

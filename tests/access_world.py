@@ -240,8 +240,41 @@ def _api_key_id(world: World, user: User) -> tuple[object, object | None]:
     return world.objects["api_key"], None  # the platform's own: nothing foreign
 
 
+def _batch_of(world: World, org_key: str) -> int:
+    from portal.requests.models import RequestBatch
+
+    key = f"batch:{org_key}"
+    if key not in world.objects:
+        exporter, manufacturer = world.orgs[org_key], world.orgs["manufacturer_a"]
+        creator = world.make.user(Role.EXPORTER_USER, org=exporter)
+        batch = RequestBatch(
+            exporter_id=exporter.id,
+            manufacturer_id=manufacturer.id,
+            filename="batch.csv",
+            sha256="0" * 64,
+            row_count=1,
+            submitted=True,
+            created_by_id=creator.id,
+        )
+        world.make.session.add(batch)
+        world.make.session.flush()
+        world.make.letter_request(
+            manufacturer=manufacturer, exporter=exporter, created_by=creator, batch_id=batch.id
+        )
+        world.objects[key] = batch.id
+    return world.objects[key]  # type: ignore[return-value]
+
+
+def _batch_id(world: World, user: User) -> tuple[object, object | None]:
+    # Batches belong to exporters; exporter A's batch is foreign to exporter B and back.
+    if user.organisation_id == world.orgs["exporter_b"].id:
+        return _batch_of(world, "exporter_b"), _batch_of(world, "exporter_a")
+    return _batch_of(world, "exporter_a"), _batch_of(world, "exporter_b")
+
+
 ARGUMENTS: dict[str, Provider] = {
     "api_key_id": _api_key_id,
+    "batch_id": _batch_id,
     "letter_id": _letter_id,
     "job_id": _job_id,
     "key_id": _key_id,

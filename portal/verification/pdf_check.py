@@ -38,6 +38,7 @@ class PdfCheck:
     identical: bool
     verification: Verification
     signature: PdfSignatureReport | None
+    number: str = ""  # the issued letter's number, when the file is one byte for byte
 
 
 def check_pdf(session: Session, data: bytes, *, now: datetime) -> PdfCheck:
@@ -52,7 +53,8 @@ def check_pdf(session: Session, data: bytes, *, now: datetime) -> PdfCheck:
     signature = validate_pdf_signature(data, trust_roots=trust_roots(session))
     if letter is None:
         return PdfCheck(False, _judged_by_signature(signature, now), signature)
-    return PdfCheck(True, verify_token_text(session, letter.token, now=now), signature)
+    verification = verify_token_text(session, letter.token, now=now)
+    return PdfCheck(True, verification, signature, number=letter.number)
 
 
 def _judged_by_signature(signature: PdfSignatureReport, now: datetime) -> Verification:

@@ -36,6 +36,8 @@ from portal.letters.lifecycle.models import LetterCounter
 from portal.letters.lifecycle.numbering import next_sequence
 from portal.letters.lifecycle.production import produce
 from portal.letters.lifecycle.requests_link import mark_request_issued, order_for_request
+from portal.notifications.mail import send_digest, without_email
+from portal.notifications.models import NoticeKind, Notification
 from portal.requests.models import LetterRequest, RequestStatus
 from portal.requests.vetting import Addressee, load_addressee
 
@@ -126,9 +128,12 @@ def run_chunk(app: Flask, job_id: int, first: int, last: int) -> None:
             addressee = load_addressee(session, job.manufacturer_id, today=china_date(ctx.now))
             requests = _requests_of(session, items)
             log.info("batch %d: chunk %d-%d started (%d letters)", job_id, first, last, len(items))
-            for item in items:
-                _issue_item(session, job, item, requests[item.request_id], ctx, addressee)
-            _end_if_complete(session, job)
+            # The exporters get one email for the whole batch, when it ends.
+            with without_email(session):
+                for item in items:
+                    _issue_item(session, job, item, requests[item.request_id], ctx, addressee)
+            if _end_if_complete(session, job):
+                send_digest(session, _notices_of(session, job.id))
             log.info("batch %d: chunk %d-%d finished", job_id, first, last)
         finally:
             session.close()
@@ -177,7 +182,20 @@ def _issue_item(
         session.commit()
 
 
-def _end_if_complete(session: Session, job: IssueJob) -> None:
+def _notices_of(session: Session, job_id: int) -> list[Notification]:
+    """Returns the notices of the letters the job issued, in the job's order."""
+    return list(
+        session.scalars(
+            sa.select(Notification)
+            .join(IssueJobItem, IssueJobItem.letter_id == Notification.letter_id)
+            .where(IssueJobItem.job_id == job_id, Notification.kind == NoticeKind.LETTER_READY)
+            .order_by(IssueJobItem.position)
+        )
+    )
+
+
+def _end_if_complete(session: Session, job: IssueJob) -> bool:
+    """Ends the job if nothing of it is pending; tells whether this call ended it."""
     # Read after this chunk's own commits: of two chunks ending at once, the later one sees
     # the other's letters and ends the job.
     pending = session.scalar(
@@ -191,20 +209,21 @@ def _end_if_complete(session: Session, job: IssueJob) -> None:
         )
     )
     if pending:
-        return
+        return False
     # Failed items keep their numbers; refused ones never had one: both wait.
     waiting = session.scalar(
         sa.select(sa.func.count())
         .select_from(IssueJobItem)
         .where(IssueJobItem.job_id == job.id, IssueJobItem.letter_id.is_(None))
     )
-    session.execute(
+    ended = session.execute(
         sa.update(IssueJob)
         .where(IssueJob.id == job.id, IssueJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
         .values(status=JobStatus.WAITING if waiting else JobStatus.DONE, finished_at=utcnow())
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
     session.commit()
+    return bool(ended)
 
 
 def retry_job(session: Session, job: IssueJob, *, actor: User) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User
 from portal.letters.lifecycle.models import Letter
 from portal.letters.lifecycle.orders import LetterOrder
+from portal.notifications import service as notices
 from portal.requests.models import LetterRequest
 from portal.requests.transitions import mark_issued
 
@@ -44,3 +45,4 @@ def mark_request_issued(
     if letter.request_id != request.id:
         raise ValueError("the letter does not answer this request")
     mark_issued(session, request, actor=actor)
+    notices.letter_ready(session, letter)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import OrgKind
 from portal.audit.record import record
-from portal.clock import today_in_china
+from portal.clock import CHINA, today_in_china
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, ValidationError
 from portal.letters.lifecycle.models import Letter, LetterStatus
+from portal.notifications import service as notices
 
 
 class Standing(enum.StrEnum):
@@ -72,6 +73,7 @@ def revoke_letter(session: Session, letter: Letter, *, reason: str, actor: User)
     letter.revocation_reason = reason
     session.flush()
     record(session, "letter.revoked", actor=actor, obj=letter, number=letter.number, reason=reason)
+    notices.letter_revoked(session, letter)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,28 @@ class LetterFilter:
     country: str = ""
     standing: str = ""
     today: date | None = None
+    expiring_within: int | None = None  # valid letters whose validity ends within n days
+    issued_week: date | None = None  # letters issued in the week (China) from this Monday
+    sort: str = ""  # one of SORTS; newest first when empty
+
+
+# How a list of letters may be sorted: a key and its descending form with a leading "-".
+SORTS = {
+    "issued": (Letter.issued_at, Letter.id),
+    "number": (Letter.number,),
+    "vin": (Letter.vin, Letter.id),
+    "country": (Letter.country, Letter.id),
+    "exporter": (Letter.exporter_name, Letter.id),
+    "valid_until": (Letter.valid_until, Letter.id),
+}
+
+
+def _ordered(query: sa.Select, sort: str) -> sa.Select:
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        return query.order_by(Letter.issued_at.desc(), Letter.id.desc())
+    columns = SORTS[key]
+    return query.order_by(*(c.desc() if sort.startswith("-") else c for c in columns))
 
 
 def letters_of(org: Organisation, filters: LetterFilter) -> sa.Select:
@@ -104,9 +128,17 @@ def letters_of(org: Organisation, filters: LetterFilter) -> sa.Select:
         )
     if filters.country:
         query = query.where(Letter.country == filters.country.strip().upper())
-    return _by_standing(query, filters.standing, filters.today or today_in_china()).order_by(
-        Letter.issued_at.desc(), Letter.id.desc()
-    )
+    today = filters.today or today_in_china()
+    if filters.expiring_within is not None:
+        query = query.where(
+            Letter.status == LetterStatus.ISSUED,
+            Letter.valid_until >= today,
+            Letter.valid_until <= today + timedelta(days=filters.expiring_within),
+        )
+    if filters.issued_week is not None:
+        start = datetime.combine(filters.issued_week, time(0), tzinfo=CHINA)
+        query = query.where(Letter.issued_at >= start, Letter.issued_at < start + timedelta(7))
+    return _ordered(_by_standing(query, filters.standing, today), filters.sort)
 
 
 def _by_standing(query: sa.Select, standing: str, today: date) -> sa.Select:

@@ -3,8 +3,10 @@ and corrected re-issue."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from io import BytesIO
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -59,22 +61,37 @@ PAGE_SIZE = 50
 @bp.route("")
 @allow(*READERS)
 def list_letters() -> str:
+    expiring = request.args.get("expiring", type=int)
     filters = LetterFilter(
         text=request.args.get("q", "")[:60],
         country=request.args.get("country", "")[:2],
         standing=request.args.get("standing", ""),
+        expiring_within=expiring if expiring is not None and 0 <= expiring <= 3660 else None,
+        issued_week=_monday(request.args.get("week", "")),
+        sort=request.args.get("sort", "")[:20],
     )
-    page = max(1, request.args.get("page", 1, type=int))
-    query = letters_of(current_org(), filters).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    letters = list(db_session().scalars(query))
+    query = letters_of(current_org(), filters)
+    total = db_session().scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    letters = list(db_session().scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
     return render_template(
         "letters/list.html",
-        letters=letters[:PAGE_SIZE],
+        letters=letters,
         filters=filters,
         page=page,
-        more=len(letters) > PAGE_SIZE,
+        pages=pages,
+        total=total,
         standings=list(Standing),
     )
+
+
+def _monday(text: str) -> date | None:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day - timedelta(days=day.weekday())
 
 
 @bp.route("/<int:letter_id>")
