@@ -1,6 +1,6 @@
 """Command-line tasks: flask --app portal init | create-org | create-user | seed-demo | run-demo |
-run-worker | rotate-master-key | check-master-key (audit-verify, backup and restore live with
-their domains)."""
+run-worker | rotate-master-key | check-master-key | letter-specimens (audit-verify, backup and
+restore live with their domains)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from portal.db import database
 from portal.demo import demo_code, seed_demo
 from portal.errors import PortalError
 from portal.letters.batches.queue import QUEUE
+from portal.letters.document.specimens import write_specimens
 from portal.letters.keys.authority import ensure_authority
 from portal.letters.keys.master_key import KeyCounts, check_master_key, reseal_stored_keys
 from portal.letters.lifecycle.context import authority_profile, master_key
@@ -336,6 +337,16 @@ def _counted(counts: KeyCounts) -> str:
     return f"{counts.total} stored key{'' if counts.total == 1 else 's'} ({listed})"
 
 
+@click.command("letter-specimens")
+@click.option(
+    "--out", "folder", default="docs/specimens", show_default=True, type=click.Path(path_type=Path)
+)
+def letter_specimens_command(folder: Path) -> None:
+    """Render the specimen letters' first pages as PNG (3 and 20 outlets, every script)."""
+    for path in write_specimens(folder):
+        click.echo(str(path))
+
+
 def register(app: Flask) -> None:
     """Adds the Portal's commands to `flask --app portal`."""
     from portal.audit.commands import audit_verify_command
@@ -355,5 +366,6 @@ def register(app: Flask) -> None:
         run_worker_command,
         rotate_master_key_command,
         check_master_key_command,
+        letter_specimens_command,
     ):
         app.cli.add_command(command)

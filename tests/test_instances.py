@@ -44,10 +44,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(env: dict, log) -> tuple[subprocess.Popen, str]:
+def _serve(env: dict, log, workers: int = 1) -> tuple[subprocess.Popen, str]:
+    """Starts gunicorn on a free loopback port; returns it with its base URL once it answers."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -17,6 +17,7 @@ import phonenumbers
 from flask_babel import gettext as _
 
 from portal import countries
+from portal.letters.document.fonts import register_fonts
 from portal.outlets.models import ServiceType
 
 # Characters that reorder the text around them (bidi embeddings, overrides and isolates): in a
@@ -66,7 +67,25 @@ def plain_text(value: str | None, *, field: str, max_length: int, required: bool
             field,
             _("Too long: at most %(max)d characters, not %(n)d.", max=max_length, n=len(text)),
         )
+    _refuse_undrawable(text, field)
     return text
+
+
+def _refuse_undrawable(text: str, field: str) -> None:
+    """Refuse a character that none of the letter's faces draws: it would print as a blank."""
+    missing = register_fonts().undrawable(text)
+    if missing:
+        char = missing[0]
+        raise FieldError(
+            field,
+            _(
+                "The letter cannot print the character %(char)s (U+%(code)04X %(name)s): "
+                "no letter font draws it. Write the name without it or in another script.",
+                char=char,
+                code=ord(char),
+                name=unicodedata.name(char, "unnamed"),
+            ),
+        )
 
 
 def latin_text(value: str | None, *, field: str, max_length: int) -> str:

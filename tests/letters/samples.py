@@ -195,7 +195,11 @@ def make_letter(
             fuel_type="插电式混合动力 / PHEV",
         ),
         country=Country("RU", "俄罗斯", "Russia"),
-        exporter=Exporter(f"深圳前海{MARKUP_TEXT}二手车出口有限公司", "91440300MA5FXXXX1K"),
+        exporter=Exporter(
+            f"深圳前海{MARKUP_TEXT}二手车出口有限公司",
+            "91440300MA5FXXXX1K",
+            f"Shenzhen Qianhai {MARKUP_TEXT} Used Car Export Co., Ltd.",
+        ),
         valid_until=dt.date(2026, 7, 15),
         outlets=sample_outlets(outlet_count),
         body_zh=split_paragraphs(fill_body(DEFAULT_BODY_ZH, BODY_VALUES_ZH)),

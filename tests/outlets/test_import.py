@@ -146,6 +146,9 @@ BAD_ROWS = [
     ({"brands": "Tesla"}, "brands", "Tesla is not a brand of this manufacturer."),
     ({"name_local": "<b>Autohaus</b>"}, "name_local", "Must not contain markup"),
     ({"name_latin": "Auto\u202ehaus"}, "name_latin", "U+202E"),
+    # Meetei Mayek and Egyptian hieroglyphs: no letter font draws them
+    ({"name_local": "Autohaus \uabcd"}, "name_local", "\uabcd (U+ABCD MEETEI MAYEK LETTER HUK)"),
+    ({"address": "Weg \U00013000 1"}, "address", "(U+13000 EGYPTIAN HIEROGLYPH A001)"),
     ({"address": "x" * 401}, "address", "Too long: at most 400 characters, not 401."),
     ({"outlet_code": ""}, "outlet_code", "This value is required."),
     ({"service_types": "repair;magic"}, "service_types", "Unknown service type magic"),

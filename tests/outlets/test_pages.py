@@ -143,6 +143,20 @@ def test_form_errors_are_shown_and_nothing_is_written(login_as, manufacturer, se
     assert session.scalar(sa.select(sa.func.count(OutletVersion.id))) == 0
 
 
+def test_an_edit_with_a_character_no_letter_font_draws_is_refused(
+    login_as, manufacturer, make_outlet, session
+):
+    outlet = make_outlet(manufacturer)
+    client = login_as(Role.MANUFACTURER_ADMIN, org=manufacturer)
+    data = outlet_row(manufacturer, name_local="Autohaus \U0001f697")
+    response = client.post(f"/outlets/{outlet.id}/edit", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "🚗 (U+1F697 AUTOMOBILE)" in page and "no letter font draws it" in page
+    session.refresh(outlet)
+    assert outlet.current.number == 1
+
+
 def test_a_duplicate_code_is_shown_on_the_form(login_as, manufacturer, make_outlet):
     make_outlet(manufacturer)
     client = login_as(Role.MANUFACTURER_ISSUER, org=manufacturer)

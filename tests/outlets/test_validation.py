@@ -185,3 +185,26 @@ def test_country_names_in_english_and_chinese():
     assert countries.country_name("FR", "zh_Hans") == "法国"
     assert countries.country_name("FR", "en") == "France"
     assert ("DE", "DE · Germany · 德国") in countries.choices()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "مركز خدمة دبي",
+        "مرکز خدمات تهران",
+        "מרכז שירות",
+        "სერვის ცენტრი",
+        "Սպասարկման կենտրոն",
+        "ศูนย์บริการ",
+        "ສູນບໍລິການ",
+        "មជ្ឈមណ្ឌលសេវាកម្ម",
+        "ဝန်ဆောင်မှုစင်တာ",
+        "ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ",
+        "सेवा केंद्र",
+        "Trung tâm dịch vụ Hà Nội",
+        "Сервисный центр",
+        "比亚迪服务中心",
+    ],
+)
+def test_names_in_every_letter_script_are_accepted(name):
+    assert check.plain_text(name, field="name_local", max_length=200) == name

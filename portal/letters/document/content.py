@@ -145,8 +145,9 @@ class Country:
 class Exporter:
     """The enterprise exporting the vehicle."""
 
-    name: str
+    name: str  # in Chinese when it has a Chinese name
     uscc: str
+    name_en: str = ""  # for the English text; the name above when empty
 
 
 @dataclass(frozen=True)

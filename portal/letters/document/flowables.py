@@ -1,4 +1,5 @@
-"""Building blocks of the letter layout: text styles, the page-numbering canvas, the seal mark.
+"""Building blocks of the letter layout: text styles, paragraphs set per script, the
+page-numbering canvas and the signature block the seal is stamped on.
 
 These are reportlab pieces with no knowledge of the letter's content; ``pdf.py`` puts them
 together.
@@ -9,16 +10,18 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 from typing import Any, NamedTuple
-from xml.sax.saxutils import escape  # escapes text for markup, parses nothing  # nosec B406
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+
+from .fonts import FontNames
+from .runs import markup, visual_lines
 
 __all__ = [
     "CELL_PAD",
@@ -33,8 +36,9 @@ __all__ = [
 ]
 
 FOOTER_Y = 8 * mm
-CELL_PAD = 3.5  # points left and right of a table cell's text
-_GRID = colors.HexColor("#9a9a9a")
+CELL_PAD = 3  # points left and right of a table cell's text
+_GRID = colors.HexColor("#555555")
+RED = colors.HexColor("#c00000")
 
 
 class SealRect(NamedTuple):
@@ -53,66 +57,106 @@ class SealRect(NamedTuple):
 
 
 class Styles(NamedTuple):
-    """Paragraph styles of the letter, all in the embedded font."""
+    """Paragraph styles of the letter and the faces they draw with."""
 
-    name_zh: ParagraphStyle
-    name_en: ParagraphStyle
+    fonts: FontNames
+    org_zh: ParagraphStyle
+    org_en: ParagraphStyle
     title_zh: ParagraphStyle
     title_en: ParagraphStyle
     heading: ParagraphStyle
     body_zh: ParagraphStyle
     body_en: ParagraphStyle
     text: ParagraphStyle
+    text_right: ParagraphStyle
+    closing_zh: ParagraphStyle
+    typed: ParagraphStyle
+    issuer_zh: ParagraphStyle
+    issuer: ParagraphStyle
     cell: ParagraphStyle
     header_cell: ParagraphStyle
     small: ParagraphStyle
-    tiny: ParagraphStyle
+    code: ParagraphStyle
 
 
 @lru_cache(maxsize=8)
-def styles_for(font: str) -> Styles:
-    """Give back the letter's paragraph styles set in ``font``, built once per font."""
+def styles_for(fonts: FontNames) -> Styles:
+    """Give back the letter's paragraph styles, built once per set of faces."""
 
     def style(name: str, size: float, leading: float, **kw: Any) -> ParagraphStyle:
-        # CJK wrapping breaks between any two Chinese characters and at spaces in Latin text,
-        # and still breaks overlong tokens (VINs, e-mail addresses) in narrow cells.
-        kw.setdefault("wordWrap", "CJK")
-        return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, **kw)
+        kw.setdefault("fontName", fonts.regular)
+        return ParagraphStyle(name, fontSize=size, leading=leading, **kw)
 
+    centred = {"alignment": TA_CENTER}
     return Styles(
-        name_zh=style("name_zh", 15, 19),
-        name_en=style("name_en", 9.5, 12),
-        title_zh=style("title_zh", 17, 22, spaceBefore=3 * mm),
-        title_en=style("title_en", 11, 14),
-        heading=style("heading", 9.5, 13, spaceBefore=2.5 * mm, spaceAfter=1.2 * mm),
-        body_zh=style("body_zh", 9.5, 14, firstLineIndent=19, spaceAfter=1 * mm),
-        body_en=style("body_en", 8.5, 11.5, spaceAfter=1 * mm, wordWrap=None),
+        fonts=fonts,
+        org_zh=style("org_zh", 19, 24, textColor=RED, fontName=fonts.song_bold, **centred),
+        org_en=style("org_en", 9.5, 12, textColor=RED, fontName=fonts.bold, **centred),
+        title_zh=style("title_zh", 18, 23, fontName=fonts.song_bold, spaceBefore=2 * mm, **centred),
+        title_en=style("title_en", 11, 14, fontName=fonts.bold, spaceAfter=2 * mm, **centred),
+        heading=style(
+            "heading", 9.5, 13, fontName=fonts.song_bold, spaceBefore=2 * mm, spaceAfter=1 * mm
+        ),
+        body_zh=style(
+            "body_zh", 10, 14.5, fontName=fonts.song, firstLineIndent=20, spaceAfter=0.8 * mm
+        ),
+        body_en=style("body_en", 8.5, 11, firstLineIndent=17, spaceAfter=0.8 * mm),
         text=style("text", 8.5, 11.5),
-        cell=style("cell", 7.5, 9.5),
-        header_cell=style("header_cell", 7.5, 9.5, textColor=colors.white),
-        small=style("small", 7.5, 9.5, alignment=TA_CENTER),
-        tiny=style("tiny", 5.5, 7, alignment=TA_CENTER, textColor=colors.HexColor("#444444")),
+        text_right=style("text_right", 8.5, 11.5, alignment=TA_RIGHT),
+        closing_zh=style("closing_zh", 10, 14, fontName=fonts.song, spaceAfter=1 * mm),
+        typed=style("typed", 9, 11, fontName=fonts.bold),
+        issuer_zh=style("issuer_zh", 10.5, 14, fontName=fonts.song, **centred),
+        issuer=style("issuer", 8.5, 11, **centred),
+        cell=style("cell", 7.5, 9.2),
+        header_cell=style("header_cell", 7.5, 9.2, fontName=fonts.song_bold, **centred),
+        small=style("small", 7.5, 9.5, spaceBefore=1 * mm),
+        code=style("code", 5.5, 7),
     )
 
 
-def para(text: str | None, style: ParagraphStyle) -> Paragraph:
-    """Give back a Paragraph showing ``text`` literally (user data is never markup)."""
-    safe = escape(text or "").replace("\n", "<br/>")
-    return Paragraph(safe, style)
+def _has_chinese(text: str) -> bool:
+    return any(ord(c) >= 0x2E80 for c in text)
 
 
-def cell(text: str | None, style: ParagraphStyle, width: float) -> str | Paragraph:
-    """Give back ``text`` as a plain table cell when each line fits ``width``, else a Paragraph.
-
-    Plain strings are drawn as they are, several times faster than Paragraphs, which are only
-    needed to wrap long text.
-    """
+def para(text: str | None, style: ParagraphStyle, fonts: FontNames, *, bold: bool = False):
+    """Give back a Paragraph showing ``text`` literally (user data is never markup), each
+    run in the face that draws it. Latin words wrap only at spaces; Chinese anywhere."""
     text = text or ""
-    room = width - 2 * CELL_PAD
-    font, size = style.fontName, style.fontSize
-    if all(stringWidth(line, font, size) <= room for line in text.split("\n")):
-        return text
-    return para(text, style)
+    if _has_chinese(text) and style.wordWrap != "CJK":
+        style = _cjk(style)
+    return Paragraph(markup(text, fonts, bold=bold), style)
+
+
+@lru_cache(maxsize=64)
+def _cjk(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-cjk", parent=style, wordWrap="CJK")
+
+
+def cell(
+    text: str | None, style: ParagraphStyle, width: float, fonts: FontNames
+) -> str | list[Any]:
+    """Give back a table cell: one paragraph per line of ``text``, right-to-left lines
+    wrapped to the cell and put in drawing order.
+
+    Lines that all fit and are all in the style's own face come back as a plain string,
+    which the table draws several times faster than paragraphs.
+    """
+    room = width - 2 * CELL_PAD - 0.5
+    drawn = visual_lines(text or "", fonts, style.fontSize, room)
+    lines = [line for line in drawn.split("\n") if line.strip()]
+    if all(_plain(line, style, fonts, room) for line in lines):
+        return "\n".join(lines)
+    return [para(line, style, fonts) for line in lines]
+
+
+def _plain(line: str, style: ParagraphStyle, fonts: FontNames, room: float) -> bool:
+    """Give back True when ``line`` is one run in the style's face and fits ``room``."""
+    runs = fonts.runs(line)
+    return (
+        len(runs) == 1
+        and runs[0][1] == style.fontName
+        and stringWidth(line, style.fontName, style.fontSize) <= room
+    )
 
 
 def grid_style(style: ParagraphStyle, *commands: tuple[Any, ...]) -> TableStyle:
@@ -120,11 +164,11 @@ def grid_style(style: ParagraphStyle, *commands: tuple[Any, ...]) -> TableStyle:
     return TableStyle(
         [
             ("FONT", (0, 0), (-1, -1), style.fontName, style.fontSize, style.leading),
-            ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
+            ("GRID", (0, 0), (-1, -1), 0.5, _GRID),
             ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
             ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.8),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.6),
             *commands,
         ]
     )
@@ -166,13 +210,15 @@ class NumberedCanvas(Canvas):
         self.saveState()
         self.setFont(self._footer_font, 7.5)
         self.setFillColor(colors.HexColor("#555555"))
-        self.drawString(18 * mm, FOOTER_Y, self._footer_left)
-        self.drawRightString(width - 18 * mm, FOOTER_Y, f"{self._pageNumber} / {total}")
+        self.drawString(20 * mm, FOOTER_Y, self._footer_left)
+        self.drawRightString(width - 20 * mm, FOOTER_Y, f"{self._pageNumber} / {total}")
         self.restoreState()
 
 
 class SealMark(Flowable):
-    """Draws a one-row table and records where the seal goes over its last column.
+    """Draws the closing table and records where the seal goes in its last column: its
+    lower edge just above the date row (the last row), so that it covers the issuer's name
+    above the date as a stamp does and leaves the date readable.
 
     The position is only known when the table is drawn on its final page; ``rect`` holds it
     afterwards. With ``seal_png`` the seal is also painted (an unsigned preview); without, the
@@ -196,13 +242,13 @@ class SealMark(Flowable):
         self.table.drawOn(self.canv, 0, 0)
         last_col = self.table._colWidths[-1]
         cx = self.width - last_col / 2
-        cy = self.height / 2
+        bottom = self.table._rowHeights[-1] + 1.5  # the date row, with a hair of space
         half = self.diameter / 2
-        x1, y1 = self.canv.absolutePosition(cx - half, cy - half)
-        x2, y2 = self.canv.absolutePosition(cx + half, cy + half)
+        x1, y1 = self.canv.absolutePosition(cx - half, bottom)
+        x2, y2 = self.canv.absolutePosition(cx + half, bottom + self.diameter)
         self.rect = SealRect(self.canv.getPageNumber() - 1, x1, y1, x2, y2)
         if self.seal_png:
             reader = ImageReader(io.BytesIO(self.seal_png))
             self.canv.drawImage(
-                reader, cx - half, cy - half, self.diameter, self.diameter, mask="auto"
+                reader, cx - half, bottom, self.diameter, self.diameter, mask="auto"
             )

@@ -1,8 +1,7 @@
 """The verification QR code as a flowable whose symbol, not its PNG, has the asked width.
 
 A QR PNG carries a white quiet zone (four modules wide by the standard) around the symbol.
-The letter sizes the symbol itself, and lets the quiet zone on the top and right fall into the
-white page margin so that it costs no room in the letterhead.
+The letter sizes the symbol itself and keeps the quiet zone free of anything else drawn.
 """
 
 from __future__ import annotations
@@ -20,11 +19,8 @@ _FINDER_MODULES = 7  # a finder pattern's outer square is seven modules wide
 
 
 class QRSymbol(Flowable):
-    """Draws a QR code PNG so that the symbol is ``size`` points wide, flush right.
-
-    The flowable takes the whole available width; the space left of and below the symbol
-    is its quiet zone, the top and right ones are expected in the page margins.
-    """
+    """Draws a QR code PNG so that the symbol is ``size`` points wide, inside a quiet zone of
+    four modules on every side that belongs to the flowable."""
 
     def __init__(self, png: bytes, size: float):
         super().__init__()
@@ -35,15 +31,13 @@ class QRSymbol(Flowable):
         self.quiet = _QUIET_MODULES * size / modules
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        """Give back the available width and the symbol's height with its lower quiet zone."""
-        self.width = max(avail_width, self.size + self.quiet)
-        self.height = self.size + self.quiet
+        """Give back the size of the symbol with its quiet zone."""
+        self.width = self.height = self.size + 2 * self.quiet
         return self.width, self.height
 
     def draw(self) -> None:
-        """Give back nothing; draw the symbol at the right edge, above its quiet zone."""
-        x = self.width - self.size
-        self.canv.drawImage(self.image, x, self.quiet, self.size, self.size)
+        """Give back nothing; draw the symbol inside its quiet zone."""
+        self.canv.drawImage(self.image, self.quiet, self.quiet, self.size, self.size)
 
 
 def _symbol(png: bytes) -> tuple[Image.Image, int]:

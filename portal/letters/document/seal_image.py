@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from .fonts import default_font_path
+from .fonts import song_font_path
 
 __all__ = ["SealImageError", "SealImageErrorCode", "check_seal_upload", "generated_seal_png"]
 
@@ -78,7 +78,7 @@ def generated_seal_png(
     """
     if not name_zh.strip():
         raise ValueError("the seal needs the manufacturer's name")
-    path = str(font_path) if font_path is not None else str(default_font_path())
+    path = str(font_path) if font_path is not None else str(song_font_path())
     return _seal_png(name_zh.strip(), size_px, line or "", path)
 
 

@@ -42,6 +42,7 @@ class CheckedOrder:
     exporter_uscc: str
     outlets: list[OutletVersion]
     supersedes: Letter | None
+    exporter_name_en: str = ""
 
 
 def check_order(
@@ -96,6 +97,7 @@ def check_order(
         exporter_uscc=exporter_uscc,
         outlets=outlets,
         supersedes=supersedes,
+        exporter_name_en=_checked_english_name(order),
     )
 
 
@@ -112,6 +114,16 @@ def _checked_exporter(order: LetterOrder) -> tuple[str, str]:
         return name, validate_uscc(order.exporter_uscc)
     except UsccError as error:
         raise ValidationError(uscc_problem(error), field="exporter_uscc") from None
+
+
+def _checked_english_name(order: LetterOrder) -> str:
+    name = (order.exporter_name_en or "").strip()
+    if len(name) > 200:
+        raise ValidationError(
+            _("The exporter's English name is too long (at most 200 characters)."),
+            field="exporter_name_en",
+        )
+    return name
 
 
 def _superseded(

@@ -114,6 +114,7 @@ def order_from_form(form: IssueForm, org: Organisation, supersedes: Any) -> Lett
         transfer_registration_date=form.transfer_registration_date.data,
         country=form.country.data or "",
         exporter_name=form.exporter_name.data or "",
+        exporter_name_en=form.exporter_name_en.data or "",
         exporter_uscc=form.exporter_uscc.data or "",
         engine_number=form.engine_number.data or "",
         colour=form.colour.data or "",

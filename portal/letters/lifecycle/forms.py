@@ -39,6 +39,9 @@ class IssueForm(FlaskForm):
     exporter_name = StringField(
         _l("Exporter's legal name"), validators=[DataRequired(), Length(max=200)]
     )
+    exporter_name_en = StringField(
+        _l("Exporter's English name"), validators=[Optional(), Length(max=200)]
+    )
     exporter_uscc = StringField(
         _l("Exporter's unified social credit code"), validators=[Optional(), Length(max=30)]
     )

@@ -20,7 +20,7 @@ class LetterOrder:
     registration_date: date
     transfer_registration_date: date
     country: str
-    exporter_name: str
+    exporter_name: str  # in Chinese when it has a Chinese name
     exporter_uscc: str = ""
     exporter_id: int | None = None
     engine_number: str = ""
@@ -30,3 +30,4 @@ class LetterOrder:
     supersedes_id: int | None = None
     request_id: int | None = None
     reserved: tuple[int, int] | None = None  # (year, sequence) reserved by a batch
+    exporter_name_en: str = ""  # for the English paragraphs; the Chinese name when empty

@@ -39,7 +39,8 @@ def seal_png(
     """Returns the manufacturer's uploaded seal, or one generated from its Chinese name."""
     if settings.seal_image_key:
         return store.get(settings.seal_image_key)
-    return generated_seal_png(manufacturer.name_zh or manufacturer.name_en, font_path=font_path)
+    # The seal is lettered in the Song face whatever font the letter text is configured in.
+    return generated_seal_png(manufacturer.name_zh or manufacturer.name_en)
 
 
 def printed_outlet(version: OutletVersion) -> doc.Outlet:
@@ -81,7 +82,7 @@ def document_fields(
     values_en = {
         "manufacturer_name": manufacturer.name_en,
         "country_name": printed_country.name_en,
-        "exporter_name": exporter.name,
+        "exporter_name": exporter.name_en or exporter.name,
     }
     return {
         "manufacturer": doc.Manufacturer(
@@ -130,7 +131,9 @@ def checked_document_fields(
             checked.fuel_type or None,
         ),
         country=checked.country,
-        exporter=doc.Exporter(checked.exporter_name, checked.exporter_uscc),
+        exporter=doc.Exporter(
+            checked.exporter_name, checked.exporter_uscc, checked.exporter_name_en
+        ),
         seal=seal,
     )
 
@@ -203,7 +206,7 @@ def specimen_pdf(
         valid_until=today + timedelta(days=settings.validity_days),
         vehicle=doc.Vehicle(brand, "SPECIMEN", "SPECIMEN", today, today),
         country=country,
-        exporter=doc.Exporter("示例出口企业 Example Exporter Co., Ltd.", ""),
+        exporter=doc.Exporter("示例出口企业有限公司", "", "Example Exporter Co., Ltd."),
         seal=seal_png(settings, manufacturer, store, font_path),
     )
     return specimen_render(fields, font_path)

@@ -28,6 +28,7 @@ def order_for_request(
         exporter_name=exporter.name_zh or exporter.name_en if exporter else request.exporter_name,
         exporter_uscc=(exporter.uscc if exporter else request.exporter_uscc) or "",
         exporter_id=request.exporter_id,
+        exporter_name_en=(exporter.name_en or "") if exporter else "",
         engine_number=request.engine_number,
         colour=request.colour,
         fuel_type=request.fuel_type.value if request.fuel_type else "",

@@ -26,6 +26,7 @@ from portal.accounts.access import current_org
 from portal.accounts.roles import MANUFACTURER_ROLES, Role
 from portal.db import db_session
 from portal.errors import NotFound, PortalError
+from portal.letters.document.page_image import first_page_png
 from portal.letters.keys import keyring
 from portal.letters.keys.models import SealKey, SigningCertificate
 from portal.letters.keys.uploaded_certificates import MAX_FILE, read_upload
@@ -147,6 +148,16 @@ def specimen() -> Response:
     return send_file(
         BytesIO(pdf), mimetype="application/pdf", download_name=f"{org.short_code}-specimen.pdf"
     )
+
+
+@bp.route("/specimen.png")
+@allow(*MANUFACTURER_ROLES)
+def specimen_page() -> Response:
+    """The specimen's first page as the settings page shows it: the very PDF, rendered."""
+    png = first_page_png(_specimen(letter_settings(db_session(), current_org())), dpi=110)
+    response = send_file(BytesIO(png), mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"  # it changes with every saved setting
+    return response
 
 
 @bp.route("/keys")

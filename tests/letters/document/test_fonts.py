@@ -1,4 +1,5 @@
-"""Finding and registering the letter font."""
+"""The letter's faces: committed with their licence, registered once, and one for every
+script an outlet directory may hold."""
 
 from __future__ import annotations
 
@@ -7,22 +8,61 @@ from pathlib import Path
 import pytest
 from reportlab.pdfbase import pdfmetrics
 
-from portal.letters.document.fonts import FontError, default_font_path, register_fonts
+from portal.letters.document.fonts import (
+    TYPEFACES,
+    FontError,
+    default_font_path,
+    register_fonts,
+)
 
 
-def test_packaged_font_is_a_truetype_collection() -> None:
-    path = default_font_path()
-    assert path.is_file()
-    assert path.read_bytes()[:4] == b"ttcf"
+def test_every_face_is_truetype_and_comes_with_its_licence() -> None:
+    faces = sorted(TYPEFACES.glob("*.ttf"))
+    assert len(faces) == 14
+    for path in faces:
+        assert path.read_bytes()[:4] == b"\x00\x01\x00\x00", path.name
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (TYPEFACES / "OFL.txt").read_text()
+    readme = (TYPEFACES / "README.md").read_text()
+    assert all(path.name in readme for path in faces)
 
 
-def test_registration_happens_once_and_covers_the_three_scripts() -> None:
+def test_registration_happens_once() -> None:
     first = register_fonts()
     assert register_fonts() is first
     assert register_fonts(default_font_path()) is first
-    font = pdfmetrics.getFont(first.regular)
-    for char in "售后服务确认函AЖ":
-        assert ord(char) in font.face.charToGlyph, char
+
+
+SCRIPT_SAMPLES = {
+    "Chinese": ("售后服务确认函珺", "NotoSerifSC-Regular"),
+    "Latin with diacritics": ("ĐŁŠžőçãẞỹ", "NotoSerif-Regular"),
+    "Cyrillic": ("Сервисный центр", "NotoSerif-Regular"),
+    "Arabic": ("مركز خدمة", "NotoNaskhArabic"),
+    "Persian": ("پچژگکی", "NotoNaskhArabic"),
+    "Hebrew": ("מרכז שירות", "NotoSerifHebrew"),
+    "Georgian": ("სერვისი", "NotoSerifGeorgian"),
+    "Armenian": ("Երևան", "NotoSerifArmenian"),
+    "Thai": ("ศูนย์บริการ", "NotoSerifThai"),
+    "Lao": ("ສູນບໍລິການ", "NotoSerifLao"),
+    "Khmer": ("ភ្នំពេញ", "NotoSerifKhmer"),
+    "Burmese": ("ရန်ကုန်", "NotoSerifMyanmar"),
+    "Devanagari": ("नई दिल्ली", "NotoSerifDevanagari"),
+    "Mongolian": ("ᠮᠣᠩᠭᠣᠯ", "NotoSansMongolian"),
+}
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPT_SAMPLES))
+def test_each_script_is_drawn_by_its_own_face(script: str) -> None:
+    fonts = register_fonts()
+    text, face = SCRIPT_SAMPLES[script]
+    assert fonts.undrawable(text) == []
+    for run, name in fonts.runs(text.replace(" ", "")):
+        assert face in name, (run, name)
+        font = pdfmetrics.getFont(name)
+        assert all(ord(char) in font.face.charToGlyph for char in run)
+
+
+def test_characters_no_face_draws_are_named() -> None:
+    assert register_fonts().undrawable("abc 😀 𓀀 ꯍ 😀\n") == ["😀", "𓀀", "ꯍ"]
 
 
 def test_missing_font_file_is_a_clear_error(tmp_path: Path) -> None:

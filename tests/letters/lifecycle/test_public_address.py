@@ -22,14 +22,16 @@ def app_config(app_config):
 
 def test_no_letter_is_issued_until_the_public_address_is_set(issuing, login_as, session, app):
     client = login_as(issuing.issuer)
-    page = html.unescape(client.post("/letters/new", data=_form(issuing)).get_data(as_text=True))
+    page = html.unescape(
+        client.post("/letters/new", data=_form(issuing, confirm="1")).get_data(as_text=True)
+    )
     assert "PORTAL_PUBLIC_BASE_URL" in page and "No letter can be issued yet" in page
     assert session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 0
     settings = html.unescape(client.get("/letters/settings").get_data(as_text=True))
     assert "no letter can be issued yet" in settings
 
     app.config["PUBLIC_BASE_URL"] = "https://portal.example.cn"
-    assert client.post("/letters/new", data=_form(issuing)).status_code == 302
+    assert client.post("/letters/new", data=_form(issuing, confirm="1")).status_code == 302
     (letter,) = session.scalars(sa.select(Letter))
     pdf = issuing.store.get(letter.pdf_key)
     (code,) = zxingcpp.read_barcodes(render_page(pdf, 0), formats=zxingcpp.BarcodeFormat.QRCode)

@@ -21,7 +21,7 @@ def app_config(app_config):
 
 def test_an_issued_letter_lives_in_the_database_and_downloads(issuing, login_as, session, app):
     client = login_as(issuing.issuer)
-    response = client.post("/letters/new", data=_form(issuing))
+    response = client.post("/letters/new", data=_form(issuing, confirm="1"))
     assert response.status_code == 302
     letter = session.scalar(sa.select(Letter))
     stored = session.get(StoredFile, letter.pdf_key)

@@ -9,6 +9,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from portal.accounts.roles import Role
@@ -17,6 +18,7 @@ from portal.letters.batches.models import IssueJob
 from portal.letters.lifecycle.models import Letter, LetterCounter, LetterStatus
 from portal.letters.lifecycle.rendering import SPECIMEN_NUMBER
 from portal.requests.models import RequestStatus
+from tests.letters.pdfcheck import render_page
 
 
 @pytest.fixture
@@ -157,7 +159,13 @@ def test_issue_from_an_approved_request_and_the_exporter_downloads_it(
     assert pdf.mimetype == "application/pdf"
     assert pdf.headers["Cache-Control"] == "no-store"  # never kept on a shared computer
     assert "ETag" not in pdf.headers
-    assert letter.vin in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().replace("\n", " ")
+    assert letter.vin in text
+    # The exporter's Chinese name in the Chinese paragraph, its English name in the English one.
+    zh, en = issuing.exporter.name_zh, issuing.exporter.name_en
+    assert zh and en and zh != en
+    assert f"出口企业{zh}出口至" in text.replace(" ", "")
+    assert f"by the exporter {en}," in text
     again = issuer.post(f"/letters/from-request/{request.id}", data={"confirm": "1"})
     assert again.status_code == 302
     assert session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 1
@@ -255,6 +263,22 @@ def test_settings_change_the_body_and_the_specimen_shows_it(issuing, login_as, s
     text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     assert "(custom text)" in text.replace("\n", " ")
     assert "SPECIMEN" in text
+
+
+def test_the_settings_page_shows_the_specimens_first_page(issuing, login_as):
+    admin = login_as(Role.MANUFACTURER_ADMIN, org=issuing.manufacturer)
+    page = admin.get("/letters/settings").get_data(as_text=True)
+    assert 'src="/letters/settings/specimen.png"' in page
+    response = admin.get("/letters/settings/specimen.png")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    image = Image.open(io.BytesIO(response.data))
+    assert abs(image.height / image.width - 297 / 210) < 0.01  # an A4 page
+    # The picture is the specimen PDF's own first page, drawn.
+    pdf = admin.get("/letters/settings/specimen.pdf").data
+    drawn = render_page(pdf, 0, dpi=110)
+    assert drawn.size == image.size
+    same = ImageChops.difference(drawn, image.convert("RGB")).getbbox()
+    assert same is None
 
 
 def test_starting_a_batch_from_the_queue(issuing, login_as, make, session):
