@@ -53,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.outlets import views as outlet_views
     from portal.requests import batch_views, review_views
     from portal.requests import views as request_views
+    from portal.revocations import views as revocation_views
     from portal.verification import api as verification_api
     from portal.verification import log_views as verification_log_views
     from portal.verification import views as verification_views
@@ -73,5 +74,6 @@ def _register_blueprints(app: Flask) -> None:
         verification_views,
         verification_api,
         verification_log_views,
+        revocation_views,
     ):
         app.register_blueprint(module.bp)

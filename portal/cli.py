@@ -17,13 +17,14 @@ from werkzeug.serving import run_simple
 from portal import migrations
 from portal.accounts import service
 from portal.accounts.roles import OrgKind, Role
-from portal.db import database
+from portal.db import database, utcnow
 from portal.demo import seed_demo
 from portal.errors import PortalError
 from portal.letters.authority import ensure_authority
 from portal.letters.context import master_key
 from portal.letters.master_key import KeyCounts, check_master_key, reseal_stored_keys
 from portal.letters.runner import run_pending_jobs
+from portal.revocations.service import current_revocation_list, publish_revocation_list
 from portal.signing import MasterKeyError, new_master_key_text, parse_master_key
 
 
@@ -51,6 +52,7 @@ def init_command() -> None:
     migrations.upgrade(current_app.config["DATABASE_URL"])
     with unit_of_work() as session:
         ensure_authority(session, master_key(current_app))
+        current_revocation_list(session, master_key(current_app), now=utcnow())
     click.echo("The database is up to date and the Portal's signing authority exists.")
 
 
@@ -260,6 +262,20 @@ def _counted(counts: KeyCounts) -> str:
     return f"{counts.total} stored key{'' if counts.total == 1 else 's'} ({listed})"
 
 
+@click.command("publish-revocations")
+@with_appcontext
+def publish_revocations_command() -> None:
+    """Sign and publish a fresh revocation list now (the Portal also does so on every
+    revocation and supersession, and when the served list is a day old)."""
+    with unit_of_work() as session:
+        listing = publish_revocation_list(session, master_key(current_app), now=utcnow())
+        click.echo(
+            f"Published the revocation list of {listing.issued_at.isoformat()}: "
+            f"{listing.revoked_count} revoked, {listing.superseded_count} superseded; "
+            f"next update {listing.next_update.isoformat()}."
+        )
+
+
 def register(app: Flask) -> None:
     """Adds the Portal's commands to `flask --app portal`."""
     for command in (
@@ -271,5 +287,6 @@ def register(app: Flask) -> None:
         run_jobs_command,
         rotate_master_key_command,
         check_master_key_command,
+        publish_revocations_command,
     ):
         app.cli.add_command(command)

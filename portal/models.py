@@ -8,10 +8,12 @@ from portal.letters.key_models import PortalAuthority, SealKey, SigningCertifica
 from portal.letters.models import Letter, LetterCounter, LetterOutlet, LetterSettings
 from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
+from portal.revocations.models import AuthoritySealKey, SignedRevocationList
 from portal.verification.models import VerificationScan
 
 __all__ = [
     "AuditEntry",
+    "AuthoritySealKey",
     "Base",
     "Brand",
     "IssueJob",
@@ -31,6 +33,7 @@ __all__ = [
     "RequestBatch",
     "RequestEvent",
     "SealKey",
+    "SignedRevocationList",
     "SigningCertificate",
     "User",
     "VerificationScan",

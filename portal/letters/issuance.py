@@ -30,6 +30,7 @@ from portal.letters.rendering import checked_document_fields, seal_png
 from portal.letters.settings import letter_settings
 from portal.letters.snapshot import letter_record, outlets_digest, record_digest
 from portal.requests.vetting import Addressee
+from portal.revocations.service import publish_revocation_list
 from portal.signing import LetterClaims
 from portal.storage import FileStorage
 
@@ -148,6 +149,8 @@ def persist(
     if checked.supersedes is not None:
         checked.supersedes.status = LetterStatus.SUPERSEDED
         checked.supersedes.superseded_by_id = letter.id
+        session.flush()
+        publish_revocation_list(session, ctx.master_key, now=ctx.now)
     record(
         session,
         "letter.issued",

@@ -19,6 +19,7 @@ from portal.clock import today_in_china
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, ValidationError
 from portal.letters.models import Letter, LetterStatus
+from portal.revocations.service import publish_revocation_list
 
 
 class Standing(enum.StrEnum):
@@ -51,8 +52,11 @@ def status_label(status: LetterStatus) -> str:
     return str(STATUS_LABELS[status])
 
 
-def revoke_letter(session: Session, letter: Letter, *, reason: str, actor: User) -> None:
-    """Revokes a valid letter; verification shows it as revoked from the next request on."""
+def revoke_letter(
+    session: Session, letter: Letter, *, reason: str, actor: User, master_key: bytes
+) -> None:
+    """Revokes a valid letter; verification shows it as revoked from the next request on,
+    and the revocation list published in the same transaction names it."""
     if letter.status is not LetterStatus.ISSUED:
         raise Conflict(
             _(
@@ -71,6 +75,7 @@ def revoke_letter(session: Session, letter: Letter, *, reason: str, actor: User)
     letter.revoked_by_id = actor.id
     letter.revocation_reason = reason
     session.flush()
+    publish_revocation_list(session, master_key, now=letter.revoked_at)
     record(session, "letter.revoked", actor=actor, obj=letter, number=letter.number, reason=reason)
 
 

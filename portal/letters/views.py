@@ -28,7 +28,12 @@ from portal.accounts.roles import EXPORTER_ROLES, MANUFACTURER_EDITORS, MANUFACT
 from portal.clock import today_in_china
 from portal.db import db_session, utcnow
 from portal.errors import PortalError
-from portal.letters.context import issuance_context, issue_form_choices, order_from_form
+from portal.letters.context import (
+    issuance_context,
+    issue_form_choices,
+    master_key,
+    order_from_form,
+)
 from portal.letters.forms import IssueForm, RevokeForm
 from portal.letters.issuance import LetterOrder, issue_letter
 from portal.letters.models import Letter
@@ -107,7 +112,13 @@ def revoke(letter_id: int) -> str | Response:
     form = RevokeForm()
     if form.validate_on_submit():
         try:
-            revoke_letter(db_session(), letter, reason=form.reason.data or "", actor=current_user)
+            revoke_letter(
+                db_session(),
+                letter,
+                reason=form.reason.data or "",
+                actor=current_user,
+                master_key=master_key(current_app),
+            )
         except PortalError as error:
             show_on_form(form, error)
         else:
