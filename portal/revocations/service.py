@@ -40,8 +40,11 @@ def authority_key_aad(kid: str) -> bytes:
     return b"authority-seal:" + kid.encode("ascii")
 
 
-def signing_key(session: Session, master_key: bytes) -> tuple[AuthoritySealKey, Ed25519PrivateKey]:
-    """Returns the authority's current list-signing key, opened; made on first use."""
+def signing_key(
+    session: Session, master_key: bytes, *, now: datetime
+) -> tuple[AuthoritySealKey, Ed25519PrivateKey]:
+    """Returns the authority's current list-signing key, opened; made on first use, dated
+    ``now`` (so the list it signs first is not older than its key)."""
     row = session.scalar(
         sa.select(AuthoritySealKey)
         .where(AuthoritySealKey.retired_at.is_(None), AuthoritySealKey.compromised_at.is_(None))
@@ -55,6 +58,7 @@ def signing_key(session: Session, master_key: bytes) -> tuple[AuthoritySealKey, 
                 kid=kid,
                 public_key=public_key_bytes(key.public_key()),
                 sealed_private_key=seal_private_key(key, master_key, aad=authority_key_aad(kid)),
+                created_at=now,
             )
             session.add(row)
             session.flush()
@@ -71,7 +75,8 @@ def publish_revocation_list(
 ) -> SignedRevocationList:
     """Returns a new revocation list of every revoked and superseded letter, signed and
     added to the session (in the caller's transaction)."""
-    row, key = signing_key(session, master_key)
+    now = now.replace(microsecond=0)
+    row, key = signing_key(session, master_key, now=now)
     revoked = [
         (token_digest(decode_token(token)), at)
         for token, at in session.execute(
@@ -87,7 +92,6 @@ def publish_revocation_list(
             .where(Letter.status == LetterStatus.SUPERSEDED)
         )
     ]
-    now = now.replace(microsecond=0)
     payload = encode_revocation_payload(
         issued_at=now,
         next_update=now + NEXT_UPDATE,
