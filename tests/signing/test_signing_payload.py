@@ -230,7 +230,7 @@ def _mutated(change) -> bytes:
         (lambda f: f.update({11: "2026-03-02T09:15:30Z"}), "bad_claims"),
         (lambda f: f.update({11: 10**12}), "bad_claims"),
         (lambda f: f.update({11: ISSUED_AT}), "bad_claims"),
-        (lambda f: f.update({12: date(2026, 7, 19)}), "bad_claims"),
+        (lambda f: f.update({12: cbor2.CBORTag(1004, "2026-07-19")}), "bad_claims"),  # a date
         (lambda f: f.update({10: [1, 2]}), "bad_claims"),
     ],
 )
