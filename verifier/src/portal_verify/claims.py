@@ -52,6 +52,9 @@ LETTER_CLAIM = -65537
 CHINA = timezone(timedelta(hours=8))
 _EPOCH = date(1970, 1, 1)
 _MANUFACTURER = r"[A-Z0-9][A-Z0-9-]{0,15}"
+_NUMBER = r"[A-Z0-9][A-Z0-9./-]{0,47}"
+_VIN = r"[A-HJ-NPR-Z0-9]{17}"
+_COUNTRY = r"[A-Z]{2}"
 
 
 class ClaimsForm(StrEnum):
@@ -169,16 +172,19 @@ def decode_claims(data: bytes) -> Claims:
         raise TokenError("too_long", "the sealed data is too long")
     try:
         fields = cbor2.loads(data)
-    except Exception as exc:  # the CBOR decoder may raise many types on hostile bytes
+        # Only the one canonical spelling is accepted, so equal claims mean equal bytes. The
+        # decoded map is encoded again in the order it came (cbor2 writes shortest heads and
+        # definite lengths); the key order is checked with the key set below, and the fields
+        # themselves for type and range. Cheaper than a canonical encoding, which sorts.
+        canonical = cbor2.dumps(fields) == data
+    except Exception as exc:  # the CBOR codec may raise many types on hostile bytes
         raise TokenError("not_cbor", "the sealed data is not CBOR") from exc
+    if not canonical:
+        raise TokenError("not_canonical", "the sealed data is not in canonical form")
     if not isinstance(fields, Mapping):
         raise TokenError("bad_claims", "the sealed data is not a map")
     # Version 1 has no letter claim: its fields, version under key 1, are the map itself.
-    claims = _decode_cwt(fields) if LETTER_CLAIM in fields else _decode_legacy(fields)
-    # Only the one canonical spelling is accepted, so equal claims mean equal bytes.
-    if encode_claims(claims) != data:
-        raise TokenError("not_canonical", "the sealed data is not in canonical form")
-    return claims
+    return _decode_cwt(fields) if LETTER_CLAIM in fields else _decode_legacy(fields)
 
 
 def expiry_seconds(valid_until: date) -> int:
@@ -207,9 +213,9 @@ def token_digest(cose: bytes) -> bytes:
 def _check_common(claims: Claims) -> None:
     if type(claims.version) is not int or claims.version not in (LEGACY_VERSION, CLAIMS_VERSION):
         raise ValueError(f"version must be {LEGACY_VERSION} or {CLAIMS_VERSION}")
-    check_code("number", claims.number, r"[A-Z0-9][A-Z0-9./-]{0,47}")
-    check_code("vin", claims.vin, r"[A-HJ-NPR-Z0-9]{17}")
-    check_code("country", claims.country, r"[A-Z]{2}")
+    check_code("number", claims.number, _NUMBER)
+    check_code("vin", claims.vin, _VIN)
+    check_code("country", claims.country, _COUNTRY)
     check_instant("issued_at", claims.issued_at)
     check_date("valid_until", claims.valid_until)
     if claims.valid_until >= _LAST_DAY:
@@ -228,22 +234,43 @@ def _decode_cwt(fields: Mapping[object, object]) -> Claims:
     keys = set(letter)
     common = {"manufacturer": fields[CWT_ISS], "issued_at": fields[CWT_IAT]}
     common["valid_until"] = fields[CWT_EXP]
+    if letter.get(10) == b"":
+        raise TokenError("bad_claims", "an empty record digest is left out, not written")
     if keys in (_FULL_KEYS, _FULL_KEYS | {10}):
-        return _build(LetterClaims, letter, _FULL_FIELDS, common)
-    if keys == _COMPACT_KEYS:
-        return _build(CompactClaims, letter, _COMPACT_FIELDS, common)
-    raise TokenError("bad_claims", "the sealed data has missing or unexpected fields")
+        kind: type[LetterClaims] | type[CompactClaims] = LetterClaims
+    elif keys == _COMPACT_KEYS:
+        kind = CompactClaims
+    else:
+        raise TokenError("bad_claims", "the sealed data has missing or unexpected fields")
+    if list(fields) != _CWT_ORDER or list(letter) != sorted(letter):
+        raise TokenError("not_canonical", "the sealed data is not in canonical form")
+    table = _FULL_FIELDS if kind is LetterClaims else _COMPACT_FIELDS
+    return _build(kind, letter, table, common)
 
 
 def _build(
     kind: type[LetterClaims] | type[CompactClaims],
     letter: Mapping[object, object],
-    table: dict[int, tuple[str, Callable[[object], Any]]],
+    table: dict[int, tuple[str, Callable[[object], Any] | type]],
     common: dict[str, object],
 ) -> Any:
+    values: dict[str, Any] = {}
     try:
-        values = {table[key][0]: table[key][1](letter[key]) for key in table if key in letter}
-        values["manufacturer"] = _exact(str)(common["manufacturer"])
+        for key, (name, convert) in table.items():
+            if key not in letter:
+                continue
+            value = letter[key]
+            # type() rather than isinstance(): bool is an int and must not pass for one.
+            if isinstance(convert, type):
+                if type(value) is not convert:
+                    raise ValueError(f"{name}: expected {convert.__name__}")
+                values[name] = value
+            else:
+                values[name] = convert(value)
+        manufacturer = common["manufacturer"]
+        if type(manufacturer) is not str:
+            raise ValueError("iss: expected str")
+        values["manufacturer"] = manufacturer
         values["issued_at"] = _from_seconds(common["issued_at"])
         values["valid_until"] = valid_until_of(common["valid_until"])
         return kind(**values)
@@ -279,6 +306,8 @@ def _decode_legacy(fields: Mapping[object, object]) -> Claims:
     if type(version) is not int or version != LEGACY_VERSION:
         raise TokenError("bad_version", "unknown version of the sealed data")
     keys = set(fields)
+    if fields.get(13) == b"":
+        raise TokenError("bad_claims", "an empty record digest is left out, not written")
     if keys in (_LEGACY_FULL_KEYS, _LEGACY_FULL_KEYS | {13}):
         table = _LEGACY_FULL
         kind: type[LetterClaims] | type[CompactClaims] = LetterClaims
@@ -286,6 +315,9 @@ def _decode_legacy(fields: Mapping[object, object]) -> Claims:
         table, kind = _LEGACY_COMPACT, CompactClaims
     else:
         raise TokenError("bad_claims", "the sealed data has missing or unexpected fields")
+    # Small unsigned keys (all below 24): canonical order is numeric order.
+    if list(fields) != sorted(keys):
+        raise TokenError("not_canonical", "the sealed data is not in canonical form")
     try:
         return kind(**{table[key][0]: table[key][1](fields[key]) for key in table if key in fields})
     except ValueError as exc:
@@ -321,19 +353,21 @@ def _exact(kind: type) -> Callable[[object], Any]:
 _LAST_DAY = date(9999, 12, 31)
 _MAX_DAYS = (_LAST_DAY - _EPOCH).days
 _MAX_SECONDS = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
-_FULL_FIELDS: dict[int, tuple[str, Callable[[object], Any]]] = {
-    1: ("version", _exact(int)),
-    2: ("number", _exact(str)),
-    3: ("vin", _exact(str)),
-    4: ("country", _exact(str)),
-    5: ("brand", _exact(str)),
-    6: ("model", _exact(str)),
+_FULL_FIELDS: dict[int, tuple[str, Callable[[object], Any] | type]] = {
+    1: ("version", int),
+    2: ("number", str),
+    3: ("vin", str),
+    4: ("country", str),
+    5: ("brand", str),
+    6: ("model", str),
     7: ("registration_date", _from_days),
-    8: ("exporter_uscc", _exact(str)),
-    9: ("outlets_digest", _exact(bytes)),
-    10: ("record_digest", _exact(bytes)),
+    8: ("exporter_uscc", str),
+    9: ("outlets_digest", bytes),
+    10: ("record_digest", bytes),
 }
 _COMPACT_FIELDS = {key: _FULL_FIELDS[key] for key in (1, 2, 3, 4, 10)}
+# Deterministic order of the claims set's keys: their encodings compared byte by byte.
+_CWT_ORDER = [CWT_ISS, CWT_EXP, CWT_IAT, LETTER_CLAIM]
 _FULL_KEYS = set(_FULL_FIELDS) - {10}
 _COMPACT_KEYS = set(_COMPACT_FIELDS)
 _LEGACY_COMMON: dict[int, tuple[str, Callable[[object], Any]]] = {
