@@ -10,9 +10,9 @@ import sys
 import time
 from collections.abc import Callable
 
-from portal.letters import seal_image
-from portal.letters.fonts import register_fonts
-from portal.letters.pdf import RenderedLetter, render_letter_pdf
+from portal.letters.document import seal_image
+from portal.letters.document.fonts import register_fonts
+from portal.letters.document.pdf import RenderedLetter, render_letter_pdf
 from portal.signing.pades import _compressed_seal, sign_pdf, validate_pdf_signature
 from tests.letters.samples import SealPki, make_letter, make_pki, make_qr_png
 

@@ -32,12 +32,13 @@ from sqlalchemy import event
 from portal import create_app, migrations
 from portal.accounts.roles import OrgKind, Role
 from portal.db import utcnow
-from portal.letters.authority import ensure_authority
-from portal.letters.context import issuance_context
-from portal.letters.issuance import issue_letter
+from portal.letters.keys.authority import ensure_authority
+from portal.letters.lifecycle.context import issuance_context
+from portal.letters.lifecycle.issuance import issue_letter
 from portal.signing import parse_master_key
 from portal.storage import FileStorage
-from portal.verification.service import check_pdf, verify_token_text
+from portal.verification.pdf_check import check_pdf
+from portal.verification.service import verify_token_text
 from tests.factories import Factories
 
 CONFIG = {
@@ -46,6 +47,7 @@ CONFIG = {
     "RATELIMIT_ENABLED": False,
     "WTF_CSRF_ENABLED": False,
     "JOB_RUNNER": "external",
+    "PUBLIC_BASE_URL": "https://portal.example.cn",
 }
 
 
@@ -148,6 +150,43 @@ def in_process(app, letters, runs: int) -> list[tuple[str, float, float]]:
         rows.append((name, _median_ms(call, count), statements))
     session.close()
     return rows
+
+
+def refusal(folder: Path, url: str | None, letters, runs: int) -> tuple[float, float, int]:
+    """Returns the median ms of a QR check and of a refused one (429) by the same client
+    address, in the same run, and the SQL statements the refusal costs. Made last: the
+    limiter is one per process, and this turns it on."""
+    url = url or f"sqlite:///{folder / 'bench.sqlite3'}"
+    limited = create_app(
+        {
+            **CONFIG,
+            "DATABASE_URL": url,
+            "STORAGE_DIR": str(folder / "storage"),
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_VERIFY": "1000000 per hour",
+        }
+    )
+    token = letters[0][0]
+    client = limited.test_client()
+    counter = StatementCounter(limited.extensions["portal_db"].engine)
+    allowed = {"REMOTE_ADDR": "10.1.1.1"}
+    refused = {"REMOTE_ADDR": "10.2.2.2"}
+
+    def check() -> None:
+        assert client.get(f"/V/{token}", environ_base=allowed).status_code == 200
+
+    def limited_out() -> None:
+        assert client.get(f"/V/{token}", environ_base=refused).status_code == 429
+
+    with limited.app_context():
+        check_ms = _median_ms(check, runs)
+        limited.config["RATELIMIT_VERIFY"] = "1 per hour"
+        client.get(f"/V/{token}", environ_base=refused)
+        counter.count = 0
+        refused_ms = _median_ms(limited_out, runs)
+        statements = counter.count
+    limited.extensions["portal_db"].engine.dispose()
+    return check_ms, refused_ms, statements
 
 
 def page_weight(app, letters) -> tuple[int, int]:
@@ -258,6 +297,12 @@ def main() -> None:
                 print(f"| {name} | {ms:.2f} ms | {statements} |")
             html, total = page_weight(app, letters)
             print(f"\nQR page: {html / 1024:.1f} KB of HTML, {total / 1024:.1f} KB with its assets")
+            check_ms, refused_ms, statements = refusal(folder, args.url, letters, args.runs)
+            print(
+                f"\nRefused QR check (429): {refused_ms:.2f} ms, {statements} SQL statements in "
+                f"{args.runs + 20} refusals; the same check allowed: {check_ms:.2f} ms "
+                f"(ratio {refused_ms / check_ms:.3f}); load average {os.getloadavg()[0]:.2f}"
+            )
         app.extensions["portal_db"].engine.dispose()
 
 

@@ -24,18 +24,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=_asset_folder("templates"),
         static_folder=_asset_folder("static"),
     )
-    from portal import cli, db, errors, i18n, navigation, security, templating
+    from portal import cli, db, errors, i18n, metrics, navigation, request_log, security, templating
     from portal.accounts.access import init_login
     from portal.config import load_config
+    from portal.notifications import views as notification_views
 
     load_config(app, test_config)
+    request_log.init_app(app)
     db.init_app(app)
     init_login(app)
     security.init_app(app)
     i18n.init_app(app)
     navigation.init_app(app)
+    notification_views.init_app(app)
     templating.init_app(app)
     errors.register_error_pages(app)
+    metrics.init_app(app)
     _register_blueprints(app)
     cli.register(app)
     return app
@@ -45,9 +49,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal import site
     from portal.accounts import organisation_views
     from portal.accounts import views as account_views
-    from portal.letters import job_views as letter_job_views
-    from portal.letters import settings_views as letter_settings_views
-    from portal.letters import views as letter_views
+    from portal.letters.batches import views as letter_job_views
+    from portal.letters.lifecycle import settings_views as letter_settings_views
+    from portal.letters.lifecycle import views as letter_views
+    from portal.notifications import views as notification_views
     from portal.outlets import csv_views as outlet_csv_views
     from portal.outlets import directory_views
     from portal.outlets import views as outlet_views
@@ -55,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.requests import views as request_views
     from portal.revocations import views as revocation_views
     from portal.verification import api as verification_api
+    from portal.verification import api_key_views, authority_views
     from portal.verification import log_views as verification_log_views
     from portal.verification import views as verification_views
 
@@ -74,6 +80,9 @@ def _register_blueprints(app: Flask) -> None:
         verification_views,
         verification_api,
         verification_log_views,
+        api_key_views,
+        notification_views,
+        authority_views,
         revocation_views,
     ):
         app.register_blueprint(module.bp)

@@ -1,9 +1,11 @@
 """Command-line tasks: flask --app portal init | create-org | create-user | seed-demo | run-demo |
-run-jobs | rotate-master-key | check-master-key."""
+run-worker | rotate-master-key | check-master-key."""
 
 from __future__ import annotations
 
 import os
+import socket
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,12 +22,14 @@ from portal.accounts.roles import OrgKind, Role
 from portal.db import database, utcnow
 from portal.demo import seed_demo
 from portal.errors import PortalError
-from portal.letters.authority import ensure_authority
-from portal.letters.context import master_key
-from portal.letters.master_key import KeyCounts, check_master_key, reseal_stored_keys
-from portal.letters.runner import run_pending_jobs
+from portal.letters.batches.queue import QUEUE
+from portal.letters.keys.authority import ensure_authority
+from portal.letters.keys.master_key import KeyCounts, check_master_key, reseal_stored_keys
+from portal.letters.lifecycle.context import authority_profile, master_key
+from portal.letters.lifecycle.public_address import DEVELOPMENT_BASE_URL, configured_base_url
 from portal.revocations.service import current_revocation_list, publish_revocation_list
 from portal.signing import MasterKeyError, new_master_key_text, parse_master_key
+from portal.signing.certificates import certificate_pem, load_certificate_pem, sha256_fingerprint
 
 
 @contextmanager
@@ -51,9 +55,23 @@ def init_command() -> None:
     """Create or upgrade the database to the newest schema."""
     migrations.upgrade(current_app.config["DATABASE_URL"])
     with unit_of_work() as session:
-        ensure_authority(session, master_key(current_app))
+        ensure_authority(session, master_key(current_app), authority_profile(current_app))
         current_revocation_list(session, master_key(current_app), now=utcnow())
     click.echo("The database is up to date and the Portal's signing authority exists.")
+
+
+@click.command("root-certificate")
+@with_appcontext
+def root_certificate_command() -> None:
+    """Print the SHA-256 fingerprint and PEM of the Portal's root certificate (made if none)."""
+    with unit_of_work() as session:
+        authority = ensure_authority(
+            session, master_key(current_app), authority_profile(current_app)
+        )
+        root = load_certificate_pem(authority.certificate_pem)
+    click.echo(f"Subject: {root.subject.rfc4514_string()}")
+    click.echo(f"SHA-256 fingerprint: {sha256_fingerprint(root)}")
+    click.echo(certificate_pem(root).decode(), nl=False)
 
 
 @click.command("create-org")
@@ -112,6 +130,11 @@ def create_user_command(org_ref: str, email: str, name: str, role: str, password
 @with_appcontext
 def seed_demo_command() -> None:
     """Create the demo organisations and one user per role, and print their passwords."""
+    app = current_app._get_current_object()
+    if configured_base_url(app) is None:
+        # Demo letters only: the address a real deployment sets on purpose.
+        app.config["PUBLIC_BASE_URL"] = DEVELOPMENT_BASE_URL
+    click.echo(f"Demo letters carry {configured_base_url(app)} in their QR codes.")
     with unit_of_work() as session:
         accounts = seed_demo(session)
     click.echo("Demo accounts (passwords are new at every seed-demo):")
@@ -125,20 +148,53 @@ def seed_demo_command() -> None:
 @click.option("--port", default=5000, type=int)
 @click.pass_context
 def run_demo_command(ctx: click.Context, host: str, port: int) -> None:
-    """Set up the database, seed the demo data and serve the Portal."""
+    """Set up the database, seed the demo data and serve the Portal at --host and --port;
+    the demo's letters carry that address (unless PORTAL_PUBLIC_BASE_URL says otherwise)."""
+    address = listening_address(host, port)
+    if not current_app.config.get("PUBLIC_BASE_URL"):
+        current_app.config["PUBLIC_BASE_URL"] = address
     ctx.invoke(init_command)
     ctx.invoke(seed_demo_command)
-    click.echo(f"The Portal runs at http://{host}:{port}/ (Ctrl+C stops it).")
+    click.echo(f"The Portal runs at {address}/ (Ctrl+C stops it).")
     # Not app.run(): under the flask command it returns at once without serving.
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
-@click.command("run-jobs")
+def listening_address(host: str, port: int) -> str:
+    """Returns the URL a browser reaches a server listening on host and port at: for every
+    interface (0.0.0.0, ::), this machine's name."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 (a name for every interface, not a bind)
+        host = socket.getfqdn()
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+@click.command("run-worker")
+@click.option("--processes", default=os.cpu_count() or 1, show_default=True, type=int)
 @with_appcontext
-def run_jobs_command() -> None:
-    """Run every queued batch of letters (and any a crashed runner left), then stop."""
-    count = run_pending_jobs(current_app._get_current_object())
-    click.echo(f"{count} batch job(s) run.")
+def run_worker_command(processes: int) -> None:
+    """Work on batches of letters from the queue (Redis) until stopped."""
+    app = current_app._get_current_object()
+    if not (app.config.get("QUEUE_URL") or app.config.get("REDIS_URL")):
+        raise click.ClickException(
+            "Set PORTAL_QUEUE_URL or PORTAL_REDIS_URL: without a shared queue, batches run "
+            "in the web process itself (JOB_RUNNER=thread)."
+        )
+    # One thread a process: sealing is CPU-bound, so processes, not threads, use the cores.
+    command = [
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "portal.letters.batches.worker",
+        "--processes",
+        str(processes),
+        "--threads",
+        "1",
+        "--queues",
+        QUEUE,
+    ]
+    os.execv(sys.executable, command)  # noqa: S606 (our own interpreter and module)
 
 
 @click.command("rotate-master-key")
@@ -244,7 +300,7 @@ def _after_rotation(source: Path) -> str:
             "Next:",
             f"  1. Put the key from {source} in PORTAL_MASTER_KEY (or in {instance_key}),"
             " wherever the Portal runs.",
-            "  2. Restart every web worker and every run-jobs runner: until then they cannot"
+            "  2. Restart every web worker and every run-worker process: until then they cannot"
             " issue letters or change keys (verification keeps working).",
             "  3. Run `flask --app portal check-master-key` under the new configuration.",
             "Backups of the database made before now still need the old master key.",
@@ -280,11 +336,12 @@ def register(app: Flask) -> None:
     """Adds the Portal's commands to `flask --app portal`."""
     for command in (
         init_command,
+        root_certificate_command,
         create_org_command,
         create_user_command,
         seed_demo_command,
         run_demo_command,
-        run_jobs_command,
+        run_worker_command,
         rotate_master_key_command,
         check_master_key_command,
         publish_revocations_command,

@@ -1,5 +1,6 @@
-"""Countries by ISO 3166-1 alpha-2 code, with their English and Chinese names (pycountry and
-the iso-codes translations it ships)."""
+"""Countries by ISO 3166-1 alpha-2 code: the list from pycountry; their names in every
+language of the Portal from Babel's CLDR territory names (the names printed on letters stay
+pycountry's, as issued)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import gettext
 from functools import cache
 
 import pycountry
+from babel import Locale, UnknownLocaleError
 
 
 @cache
@@ -49,8 +51,34 @@ def label(code: str) -> str:
 
 
 def country_name(code: str, locale: object = "en") -> str:
-    """Returns the country's name in the interface language ('en' or 'zh_Hans')."""
-    return name_zh(code) if str(locale).startswith("zh") else name_en(code)
+    """Returns the country's name in the interface language."""
+    return local_country_name(code, locale)
+
+
+@cache
+def _territories(locale: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(locale).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
+
+
+def local_country_name(code: str, locale: object) -> str:
+    """Returns the country's name in a language (CLDR), else its English name."""
+    return _territories(str(locale)).get(code) or name_en(code)
+
+
+def local_label(code: str, locale: object) -> str:
+    """Returns the country's name in a language with its code, e.g. '德国 (DE)'."""
+    return f"{local_country_name(code, locale)} ({code})"
+
+
+def local_choices(locale: object, codes: list[str] | None = None) -> list[tuple[str, str]]:
+    """Returns (code, label) for these countries (else every country) in a language, sorted
+    by the name shown, for select fields."""
+    chosen = list(_names()) if codes is None else codes
+    labelled = [(code, local_label(code, locale)) for code in chosen]
+    return sorted(labelled, key=lambda item: item[1])
 
 
 @cache

@@ -72,10 +72,19 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             _own_sqlite_transactions(self.engine)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # Background writers (batch workers) that read, then write, take SQLite's write lock
+        # when each transaction begins, as a form's request does.
+        self.writer_sessionmaker = sessionmaker(
+            self.engine.execution_options(portal_writer=True), expire_on_commit=False
+        )
 
     def session(self) -> Session:
         """Returns a new session bound to this database."""
         return self.sessionmaker()
+
+    def writer_session(self) -> Session:
+        """Returns a new session for background work that writes after it reads."""
+        return self.writer_sessionmaker()
 
 
 def _own_sqlite_transactions(engine: Engine) -> None:
@@ -93,7 +102,8 @@ def _own_sqlite_transactions(engine: Engine) -> None:
         # lock up front and waits its turn. Page views and background work stay deferred:
         # a runner idle in a transaction must not hold every writer back.
         form = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if form else "BEGIN")
+        writer = connection.get_execution_options().get("portal_writer", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if form or writer else "BEGIN")
 
 
 @event.listens_for(Engine, "connect")

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import Organisation, User
 from portal.clock import today_in_china
-from portal.letters.context import issuance_context
-from portal.letters.issuance import issue_letter
-from portal.letters.requests_link import mark_request_issued, order_for_request
+from portal.letters.lifecycle.context import issuance_context
+from portal.letters.lifecycle.issuance import issue_letter
+from portal.letters.lifecycle.requests_link import mark_request_issued, order_for_request
 from portal.outlets.models import Outlet
 from portal.outlets.service import create_outlet
 from portal.requests.models import LetterRequest

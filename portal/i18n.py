@@ -1,5 +1,6 @@
 """The translation layer: English and Simplified Chinese everywhere, chosen by switch or by
-the browser; on the public verification pages also Russian, Spanish, French and Arabic."""
+the browser; on the public verification pages also Russian, Spanish, French, Arabic, Kazakh
+and Uzbek (the officers and buyers of the largest destinations)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ VERIFICATION_LANGUAGE_NAMES = {
     "es": "Español",
     "fr": "Français",
     "ar": "العربية",
+    "kk": "Қазақша",
+    "uz": "Oʻzbekcha",
 }
 RIGHT_TO_LEFT = frozenset({"ar"})
 # The pages officers, customs and buyers abroad read: verification and its API.
@@ -31,6 +34,11 @@ _OFFERED = {
     "es": "es",
     "fr": "fr",
     "ar": "ar",
+    "kk": "kk",
+    "kk-KZ": "kk",
+    "uz": "uz",
+    "uz-Latn": "uz",
+    "uz-UZ": "uz",
 }
 
 

@@ -3,15 +3,18 @@
 from portal.accounts.models import Brand, LoginThrottle, Organisation, PasswordLink, User, Wmi
 from portal.audit.models import AuditEntry
 from portal.db import Base
-from portal.letters.job_models import IssueJob, IssueJobItem
-from portal.letters.key_models import PortalAuthority, SealKey, SigningCertificate
-from portal.letters.models import Letter, LetterCounter, LetterOutlet, LetterSettings
+from portal.letters.batches.models import IssueJob, IssueJobItem
+from portal.letters.keys.models import PortalAuthority, SealKey, SigningCertificate
+from portal.letters.lifecycle.models import Letter, LetterCounter, LetterOutlet, LetterSettings
+from portal.notifications.models import Notification, NotificationCursor
 from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
 from portal.revocations.models import AuthoritySealKey, SignedRevocationList
-from portal.verification.models import VerificationScan
+from portal.storage import StoredFile
+from portal.verification.models import ApiKey, VerificationScan
 
 __all__ = [
+    "ApiKey",
     "AuditEntry",
     "AuthoritySealKey",
     "Base",
@@ -24,6 +27,8 @@ __all__ = [
     "LetterRequest",
     "LetterSettings",
     "LoginThrottle",
+    "Notification",
+    "NotificationCursor",
     "Organisation",
     "Outlet",
     "OutletImport",
@@ -35,6 +40,7 @@ __all__ = [
     "SealKey",
     "SignedRevocationList",
     "SigningCertificate",
+    "StoredFile",
     "User",
     "VerificationScan",
     "Wmi",

@@ -27,6 +27,7 @@ ITEMS = (
     NavItem("letters.list_letters", _l("Letters")),
     NavItem("scans.overview", _l("Verifications")),
     NavItem("letter_settings.settings", _l("Letter settings")),
+    NavItem("api_keys.keys", _l("API keys")),
     NavItem("accounts.users", _l("Users")),
 )
 

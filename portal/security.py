@@ -6,15 +6,16 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from flask import Flask, Response, abort, current_app, redirect, request, url_for
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+
+from portal import rate_limits
+from portal.rate_limits import limiter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+__all__ = ["allow", "csrf", "limiter", "public"]
 
 PUBLIC = "public"
 
@@ -76,9 +77,10 @@ def _headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Turns on CSRF protection, the access check, security headers and rate limits."""
     csrf.init_app(app)
-    # Counters live in memory per process unless Redis is configured (shared by workers).
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    limiter.init_app(app)
+    # Imported here: the API keys' module reaches the database models, which import this one.
+    from portal.verification.api_keys import resolve_api_client
+
+    rate_limits.init_app(app, before_limits=[resolve_api_client])
     app.before_request(_check_access)
     app.after_request(_headers)
 

@@ -159,8 +159,8 @@ def _letters(world: World) -> dict[str, object]:
     if "letters" not in world.objects:
         from flask import current_app
 
-        from portal.letters.context import issuance_context
-        from portal.letters.issuance import issue_letter
+        from portal.letters.lifecycle.context import issuance_context
+        from portal.letters.lifecycle.issuance import issue_letter
 
         made = {}
         for name, m_key, e_key in (
@@ -193,7 +193,7 @@ def _letter_id(world: World, user: User) -> tuple[object, object | None]:
 
 
 def _job_id(world: World, user: User) -> tuple[object, object | None]:
-    from portal.letters.job_models import IssueJob, JobStatus
+    from portal.letters.batches.models import IssueJob, JobStatus
 
     if "jobs" not in world.objects:
         jobs = {
@@ -212,7 +212,7 @@ def _job_id(world: World, user: User) -> tuple[object, object | None]:
 def _key_id(world: World, user: User) -> tuple[object, object | None]:
     from flask import current_app
 
-    from portal.letters.keyring import new_seal_key
+    from portal.letters.keys.keyring import new_seal_key
     from portal.signing import parse_master_key
 
     if "keys" not in world.objects:
@@ -225,7 +225,56 @@ def _key_id(world: World, user: User) -> tuple[object, object | None]:
     return keys["manufacturer_a"].id, keys["manufacturer_b"].id
 
 
+def _api_key_id(world: World, user: User) -> tuple[object, object | None]:
+    from portal.verification.api_keys import create_api_key
+
+    if "api_key" not in world.objects:
+        record, _key = create_api_key(
+            world.make.session,
+            name="Licensing",
+            checks_per_minute=10,
+            misses_per_hour=5,
+            created_by=None,
+        )
+        world.objects["api_key"] = record.id
+    return world.objects["api_key"], None  # the platform's own: nothing foreign
+
+
+def _batch_of(world: World, org_key: str) -> int:
+    from portal.requests.models import RequestBatch
+
+    key = f"batch:{org_key}"
+    if key not in world.objects:
+        exporter, manufacturer = world.orgs[org_key], world.orgs["manufacturer_a"]
+        creator = world.make.user(Role.EXPORTER_USER, org=exporter)
+        batch = RequestBatch(
+            exporter_id=exporter.id,
+            manufacturer_id=manufacturer.id,
+            filename="batch.csv",
+            sha256="0" * 64,
+            row_count=1,
+            submitted=True,
+            created_by_id=creator.id,
+        )
+        world.make.session.add(batch)
+        world.make.session.flush()
+        world.make.letter_request(
+            manufacturer=manufacturer, exporter=exporter, created_by=creator, batch_id=batch.id
+        )
+        world.objects[key] = batch.id
+    return world.objects[key]  # type: ignore[return-value]
+
+
+def _batch_id(world: World, user: User) -> tuple[object, object | None]:
+    # Batches belong to exporters; exporter A's batch is foreign to exporter B and back.
+    if user.organisation_id == world.orgs["exporter_b"].id:
+        return _batch_of(world, "exporter_b"), _batch_of(world, "exporter_a")
+    return _batch_of(world, "exporter_a"), _batch_of(world, "exporter_b")
+
+
 ARGUMENTS: dict[str, Provider] = {
+    "api_key_id": _api_key_id,
+    "batch_id": _batch_id,
     "letter_id": _letter_id,
     "job_id": _job_id,
     "key_id": _key_id,

@@ -16,8 +16,8 @@ from portal.accounts.roles import ROLES_OF_KIND, OrgKind, Role
 from portal.accounts.uscc import with_check_character
 from portal.clock import today_in_china
 from portal.db import utcnow
-from portal.letters.issuance import LetterOrder
-from portal.letters.keyring import signing_material
+from portal.letters.keys.keyring import signing_material
+from portal.letters.lifecycle.orders import LetterOrder
 from portal.outlets.models import Outlet, OutletVersion
 from portal.requests.models import LetterRequest, RequestEvent
 from portal.requests.states import RequestStatus
@@ -196,3 +196,27 @@ class Factories:
         self.session.add(request)
         self.session.flush()
         return request
+
+    def issued_request(
+        self, *, manufacturer: Organisation, exporter: Organisation, actor: User, **fields: object
+    ):
+        """Returns (request, letter): an approved request of the exporter answered by a real,
+        sealed letter, the request marked issued (the manufacturer needs an outlet in the
+        request's country, KZ by default)."""
+        from flask import current_app
+
+        from portal.letters.lifecycle.context import issuance_context
+        from portal.letters.lifecycle.issuance import issue_letter
+        from portal.letters.lifecycle.requests_link import mark_request_issued, order_for_request
+
+        request = self.letter_request(
+            manufacturer=manufacturer,
+            exporter=exporter,
+            status=RequestStatus.APPROVED,
+            **fields,
+        )
+        letter = issue_letter(
+            self.session, order_for_request(request), issuance_context(current_app, actor)
+        )
+        mark_request_issued(self.session, request, letter, actor=actor)
+        return request, letter

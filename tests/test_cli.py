@@ -20,12 +20,12 @@ from portal import cli, create_app
 from portal.accounts.models import Organisation, User
 from portal.accounts.roles import Role
 from portal.accounts.uscc import with_check_character
-from portal.letters.authority import AUTHORITY_NAME
-from portal.letters.key_models import PortalAuthority
+from portal.letters.keys.authority import AUTHORITY_NAME
+from portal.letters.keys.models import PortalAuthority
 from portal.outlets.models import Outlet
 from portal.requests.models import LetterRequest
 from portal.signing import new_master_key_text
-from portal.signing.certificates import load_certificate_pem
+from portal.signing.certificates import certificate_pem, load_certificate_pem, sha256_fingerprint
 from tests.conftest import fresh_database, make_test_config
 
 
@@ -47,16 +47,29 @@ def _count(engine: sa.Engine, model: type) -> int:
 
 def test_init_on_an_empty_database(empty_app):
     app, engine = empty_app
+    app.config.update(AUTHORITY_ORGANISATION="Portal Operator Ltd", AUTHORITY_COUNTRY="SG")
     result = app.test_cli_runner().invoke(args=["init"])
     assert result.exit_code == 0, result.output
     assert "user_account" in sa.inspect(engine).get_table_names()
     with Session(engine) as session:
         authority = session.scalar(sa.select(PortalAuthority))
         certificate = load_certificate_pem(authority.certificate_pem)
-    assert certificate.subject.rfc4514_string() == f"CN={AUTHORITY_NAME}"
-    again = app.test_cli_runner().invoke(args=["init"])  # idempotent
+    assert certificate.subject.rfc4514_string() == f"CN={AUTHORITY_NAME},O=Portal Operator Ltd,C=SG"
+    # Idempotent, and the root stays the same even when the configured name changes later.
+    app.config.update(AUTHORITY_ORGANISATION="Someone Else")
+    again = app.test_cli_runner().invoke(args=["init"])
     assert again.exit_code == 0
     assert _count(engine, PortalAuthority) == 1
+
+
+def test_root_certificate_prints_the_published_root_and_its_fingerprint(empty_app):
+    app, _ = empty_app
+    assert app.test_cli_runner().invoke(args=["init"]).exit_code == 0
+    result = app.test_cli_runner().invoke(args=["root-certificate"])
+    assert result.exit_code == 0, result.output
+    root = load_certificate_pem(result.output[result.output.index("-----BEGIN") :].encode())
+    assert f"SHA-256 fingerprint: {sha256_fingerprint(root)}" in result.output
+    assert app.test_client().get("/.well-known/portal-ca.pem").data == certificate_pem(root)
 
 
 def test_run_demo_sets_up_seeds_and_serves_on_localhost(empty_app, monkeypatch):

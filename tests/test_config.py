@@ -24,7 +24,7 @@ def test_defaults_use_sqlite_and_storage_in_the_instance_folder(monkeypatch, tmp
     app = _app(monkeypatch, folder)
     assert app.config["DATABASE_URL"] == f"sqlite:///{folder / 'portal.sqlite3'}"
     assert app.config["STORAGE_DIR"] == str(folder / "storage")
-    assert app.config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+    assert app.config["PUBLIC_BASE_URL"] is None  # set on purpose, or nothing is issued
 
 
 def test_instance_file_overrides_defaults_and_environment_overrides_both(monkeypatch, tmp_path):

@@ -1,31 +1,40 @@
-"""File storage: atomic writes, safe keys, files removed when their transaction rolls back."""
+"""File storage, in a folder or in the database: safe keys, and files that go with their
+transaction when it rolls back."""
 
 from __future__ import annotations
 
 import pytest
 
 from portal.db import database
-from portal.storage import FileStorage, StorageError
+from portal.storage import DatabaseStorage, FileStorage, StorageError, storage_for
 
 
-def test_put_get_delete(tmp_path):
-    store = FileStorage(tmp_path)
+@pytest.fixture(params=["folder", "database"])
+def store(request, app, tmp_path):
+    if request.param == "folder":
+        return FileStorage(tmp_path)
+    return DatabaseStorage(database().sessionmaker)
+
+
+def test_put_get_delete(store):
     store.put("letters/2026/a.pdf", b"%PDF-1.7")
     assert store.get("letters/2026/a.pdf") == b"%PDF-1.7"
     assert store.exists("letters/2026/a.pdf")
+    store.put("letters/2026/a.pdf", b"%PDF-2.0")
+    assert store.get("letters/2026/a.pdf") == b"%PDF-2.0"
     store.delete("letters/2026/a.pdf")
+    assert not store.exists("letters/2026/a.pdf")
     with pytest.raises(StorageError):
         store.get("letters/2026/a.pdf")
 
 
 @pytest.mark.parametrize("key", ["../etc/passwd", "/abs/path", "letters/../../x", "nokey", ""])
-def test_rejects_keys_that_leave_the_root(tmp_path, key):
+def test_rejects_keys_that_leave_the_root(store, key):
     with pytest.raises(StorageError):
-        FileStorage(tmp_path).put(key, b"x")
+        store.put(key, b"x")
 
 
-def test_file_put_in_a_rolled_back_session_is_removed(app, tmp_path):
-    store = FileStorage(tmp_path)
+def test_file_put_in_a_rolled_back_session_is_removed(store):
     session = database().session()
     session.begin()
     store.put("scans/x/one.pdf", b"data", session=session)
@@ -34,8 +43,7 @@ def test_file_put_in_a_rolled_back_session_is_removed(app, tmp_path):
     assert not store.exists("scans/x/one.pdf")
 
 
-def test_file_put_in_a_committed_session_stays(app, tmp_path):
-    store = FileStorage(tmp_path)
+def test_file_put_in_a_committed_session_stays(store):
     session = database().session()
     session.begin()
     store.put("scans/x/two.pdf", b"data", session=session)
@@ -44,8 +52,7 @@ def test_file_put_in_a_committed_session_stays(app, tmp_path):
     assert store.exists("scans/x/two.pdf")
 
 
-def test_savepoint_rollback_keeps_files_of_the_outer_unit(app, tmp_path):
-    store = FileStorage(tmp_path)
+def test_savepoint_rollback_keeps_files_of_the_outer_unit(store):
     session = database().session()
     session.begin()
     store.put("scans/x/three.pdf", b"data", session=session)
@@ -56,8 +63,7 @@ def test_savepoint_rollback_keeps_files_of_the_outer_unit(app, tmp_path):
     assert not store.exists("scans/x/three.pdf")
 
 
-def test_file_put_in_a_rolled_back_savepoint_is_removed_and_the_outer_ones_kept(app, tmp_path):
-    store = FileStorage(tmp_path)
+def test_file_put_in_a_rolled_back_savepoint_is_removed_and_the_outer_ones_kept(store):
     session = database().session()
     session.begin()
     store.put("scans/x/outer.pdf", b"data", session=session)
@@ -70,8 +76,7 @@ def test_file_put_in_a_rolled_back_savepoint_is_removed_and_the_outer_ones_kept(
     assert store.exists("scans/x/outer.pdf")
 
 
-def test_file_of_a_released_savepoint_goes_with_the_outer_rollback(app, tmp_path):
-    store = FileStorage(tmp_path)
+def test_file_of_a_released_savepoint_goes_with_the_outer_rollback(store):
     session = database().session()
     session.begin()
     with session.begin_nested():
@@ -79,3 +84,9 @@ def test_file_of_a_released_savepoint_goes_with_the_outer_rollback(app, tmp_path
     assert store.exists("scans/x/four.pdf")
     session.rollback()
     assert not store.exists("scans/x/four.pdf")
+
+
+def test_the_configured_kind_is_used(app):
+    assert isinstance(storage_for(app), FileStorage)
+    app.config["STORAGE"] = "database"
+    assert isinstance(storage_for(app), DatabaseStorage)

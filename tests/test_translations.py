@@ -89,7 +89,7 @@ def test_messages_from_services_are_translated(client, make):
 
 # The public verification pages also speak these languages: their own messages (verdicts,
 # reasons, checks, field names, forms) must all be translated; other text may stay English.
-VERIFICATION_LANGUAGES = ("ru", "es", "fr", "ar")
+VERIFICATION_LANGUAGES = ("ru", "es", "fr", "ar", "kk", "uz")
 PUBLIC_SOURCES = (
     ("portal/verification", "labels.py", "python"),
     ("portal/verification", "forms.py", "python"),

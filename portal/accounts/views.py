@@ -113,10 +113,10 @@ def change_password() -> str | Response:
 
 @bp.route("/")
 @allow(*ALL_ROLES)
-def index() -> str | Response:
-    if current_user.role is Role.PLATFORM_ADMIN:
-        return redirect(url_for("organisations.list_organisations"))
-    return render_template("accounts/home.html", org=current_org())
+def index() -> str:
+    from portal.dashboards.views import home_page  # the dashboards read every domain
+
+    return home_page()
 
 
 @bp.route("/users")

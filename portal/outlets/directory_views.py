@@ -8,8 +8,9 @@ and email are what a buyer needs).
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from portal import countries
 from portal.accounts.models import Organisation
@@ -54,7 +55,7 @@ def manufacturer(short_code: str) -> str:
 @bp.route("/<short_code>/<country>")
 @public
 @limiter.limit("120 per minute")
-def country(short_code: str, country: str) -> str:
+def country(short_code: str, country: str) -> str | Response:
     org = _listed_manufacturer(short_code)
     code = country.upper()
     if not countries.is_country(code):
@@ -63,6 +64,49 @@ def country(short_code: str, country: str) -> str:
     outlets = queries.outlets_active_in(
         db_session(), manufacturer_id=org.id, country=code, brand_id=None, on=on
     )
+    if _wants_json():
+        return jsonify(directory_document(org, code, outlets, on))
     return render_template(
         "outlets/public_country.html", org=org, country=code, outlets=outlets, today=on
     )
+
+
+def _wants_json() -> bool:
+    if request.args.get("format") == "json":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def directory_document(org: Organisation, country: str, outlets, on) -> dict:
+    """Returns the country's page as JSON: the same outlets, the same fields, no contact
+    person."""
+    return {
+        "manufacturer": {
+            "short_code": org.short_code,
+            "name_en": org.name_en,
+            "name_zh": org.name_zh,
+        },
+        "country": {"code": country, "name_en": countries.name_en(country)},
+        "in_service_on": on.isoformat(),
+        "outlets": [
+            {
+                "name_local": v.name_local,
+                "name_latin": v.name_latin,
+                "address": v.address,
+                "postcode": v.postcode,
+                "city": v.city,
+                "phone": v.phone,
+                "email": v.email,
+                "website": v.website,
+                "service_types": list(v.service_types),
+                "brands": [b.name for b in v.brands],
+                "latitude": v.latitude,
+                "longitude": v.longitude,
+            }
+            for v in outlets
+        ],
+    }

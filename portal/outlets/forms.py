@@ -6,6 +6,7 @@ form and an import row accept and refuse the same values.
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -65,7 +66,7 @@ class OutletForm(FlaskForm):
         """Fills the choices: every country, and the manufacturer's brands."""
         self.country.choices = [
             SelectChoice("", "—"),
-            *(SelectChoice(code, label) for code, label in countries.choices()),
+            *(SelectChoice(code, label) for code, label in countries.local_choices(get_locale())),
         ]
         self.brands.choices = [SelectChoice(brand.name) for brand in manufacturer.brands]
         return self

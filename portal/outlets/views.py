@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -32,7 +33,7 @@ bp = Blueprint("outlets", __name__, url_prefix="/outlets")
 @bp.app_context_processor
 def _outlet_helpers() -> dict[str, object]:
     return {
-        "country_label": countries.label,
+        "country_label": lambda code: countries.local_label(code, get_locale()),
         "service_label": lambda value: str(SERVICE_LABELS[ServiceType(value)]),
         "field_label": lambda name: str(FIELD_LABELS.get(name, name)),
         "can_edit_outlets": current_user.is_authenticated

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.clock import today_in_china
-from portal.letters.models import Letter, LetterStatus
-from portal.letters.service import Standing, standing_on
+from portal.letters.lifecycle.models import Letter, LetterStatus
+from portal.letters.lifecycle.service import Standing, standing_on
 from portal.requests.models import LetterRequest
 from portal.requests.states import RequestStatus
 

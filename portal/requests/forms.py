@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.accounts.models import Brand
 from portal.clock import today_in_china
-from portal.countries import country_name
+from portal.countries import country_name, local_choices
 from portal.errors import PortalError, ValidationError
 from portal.requests.models import FUEL_LABELS, STATUS_LABELS, FuelType
 from portal.requests.vetting import Addressee, VehicleInput, VehicleRejected
@@ -130,7 +130,7 @@ class QueueFilterForm(FlaskForm):
         csrf = False
 
     status = SelectField(_l("Status"), default="submitted")
-    country = StringField(_l("Country (two letters)"), validators=[Optional(), Length(max=2)])
+    country = SelectField(_l("Destination country"), validators=[Optional()], validate_choice=False)
     brand = SelectField(_l("Brand"), validators=[Optional()])
     exporter = StringField(_l("Exporter (name or USCC)"), validators=[Optional(), Length(max=200)])
     submitted_from = DateField(_l("Submitted from"), validators=[Optional()])
@@ -139,6 +139,7 @@ class QueueFilterForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.status.choices = status_choices()
+        self.country.choices = [("", "—"), *local_choices(get_locale())]
 
 
 def destination_choices(addressee: Addressee) -> list[tuple[Brand, list[tuple[str, str]]]]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from portal.accounts.models import Organisation
 from portal.clock import CHINA
 from portal.errors import NotFound
+from portal.letters.lifecycle.models import Letter
 from portal.requests.models import LetterRequest
 from portal.requests.states import RequestStatus
 
@@ -108,23 +109,65 @@ def _page(session: Session, query: sa.Select, number: int, per_page: int) -> Pag
     return Page(items=items, number=number, per_page=per_page, total=total)
 
 
+# How the exporter's list may be sorted; a leading "-" sorts descending.
+EXPORTER_SORTS = {
+    "id": (LetterRequest.id,),
+    "vin": (LetterRequest.vin, LetterRequest.id),
+    "country": (LetterRequest.country, LetterRequest.id),
+    "status": (LetterRequest.status, LetterRequest.id),
+    "created": (LetterRequest.created_at, LetterRequest.id),
+}
+
+
 def exporter_requests(
     session: Session,
     exporter_id: int,
     *,
     status: RequestStatus | None = None,
     batch_id: int | None = None,
+    text: str = "",
+    sort: str = "",
     page: int = 1,
     per_page: int = 50,
 ) -> Page:
-    """Return a page of the exporter's requests, newest first."""
+    """Return a page of the exporter's requests, newest first unless sorted otherwise;
+    `text` finds a VIN or the number of the request's letter, in part."""
     query = sa.select(LetterRequest).where(LetterRequest.exporter_id == exporter_id)
     if status is not None:
         query = query.where(LetterRequest.status == status)
     if batch_id is not None:
         query = query.where(LetterRequest.batch_id == batch_id)
-    query = query.order_by(LetterRequest.created_at.desc(), LetterRequest.id.desc())
+    text = text.strip().upper()
+    if text:
+        numbers = sa.select(Letter.request_id).where(
+            Letter.exporter_id == exporter_id, Letter.number.contains(text, autoescape=True)
+        )
+        query = query.where(
+            sa.or_(
+                LetterRequest.vin.contains(text, autoescape=True),
+                LetterRequest.id.in_(numbers),
+            )
+        )
+    key = sort.removeprefix("-")
+    if key in EXPORTER_SORTS:
+        columns = EXPORTER_SORTS[key]
+        query = query.order_by(*(c.desc() if sort.startswith("-") else c for c in columns))
+    else:
+        query = query.order_by(LetterRequest.created_at.desc(), LetterRequest.id.desc())
     return _page(session, query, page, per_page)
+
+
+def letters_answering(session: Session, request_ids: Sequence[int]) -> dict[int, Letter]:
+    """Return the letter of each of these requests that has one, by request id, with the
+    letter that superseded it loaded."""
+    if not request_ids:
+        return {}
+    letters = session.scalars(
+        sa.select(Letter)
+        .where(Letter.request_id.in_(list(request_ids)))
+        .options(selectinload(Letter.superseded_by))
+    )
+    return {letter.request_id: letter for letter in letters if letter.request_id is not None}
 
 
 @dataclass

@@ -17,6 +17,7 @@ from portal.accounts.models import User
 from portal.audit.record import record
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound, PortalError, ValidationError
+from portal.notifications import service as notices
 from portal.requests import states
 from portal.requests.models import STATUS_LABELS, LetterRequest, RequestEvent
 from portal.requests.states import RequestAction, RequestStatus, TransitionRefused
@@ -76,6 +77,8 @@ def _move(
         request.rejection_reason = note
     session.flush()
     record(session, f"request.{target.value}", actor=actor, obj=request, vin=request.vin)
+    if action is RequestAction.REJECT:
+        notices.request_rejected(session, request)
 
 
 def submit_request(

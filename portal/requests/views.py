@@ -6,7 +6,16 @@ from __future__ import annotations
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -20,6 +29,7 @@ from portal.countries import normalise_country
 from portal.db import db_session
 from portal.errors import NotFound, PortalError, ValidationError
 from portal.requests import queries, service, states, transitions
+from portal.requests.batch_letters import batch_rows, batch_zip
 from portal.requests.forms import (
     VehicleForm,
     destination_choices,
@@ -36,6 +46,7 @@ from portal.security import allow
 from portal.storage import StorageError, storage
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
+PAGE_SIZES = (25, 50, 100)
 bp.add_app_template_global(requirement_label)
 bp.add_app_template_global(requirement_sentence)
 bp.add_app_template_global(STATUS_LABELS, "status_labels")
@@ -52,6 +63,27 @@ def page_url(number: int) -> str:
     )
 
 
+@bp.app_template_global()
+def sort_url(key: str) -> str:
+    """Returns the current list's address sorted by `key`, descending if it is already
+    sorted ascending by it; back to the first page."""
+    current = request.args.get("sort", "")
+    args = {**request.args.to_dict(), "sort": f"-{key}" if current == key else key}
+    args.pop("page", None)
+    return url_for(
+        request.endpoint or "requests.list_requests", **(request.view_args or {}), **args
+    )
+
+
+@bp.app_template_global()
+def sort_state(key: str) -> str:
+    """Returns 'ascending', 'descending' or 'none': how the current list is sorted by key."""
+    current = request.args.get("sort", "")
+    if current == key:
+        return "ascending"
+    return "descending" if current == f"-{key}" else "none"
+
+
 def _addressee(manufacturer_id: int) -> Addressee:
     return load_addressee(db_session(), manufacturer_id, today=today_in_china())
 
@@ -65,12 +97,18 @@ def _int_arg(name: str) -> int | None:
 @allow(*EXPORTER_ROLES)
 def list_requests() -> str:
     status = request.args.get("status", "")
+    per_page = _int_arg("per_page")
+    per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+    text = request.args.get("q", "")[:40]
     page = queries.exporter_requests(
         db_session(),
         current_org_id(),
         status=RequestStatus(status) if status in set(RequestStatus) else None,
         batch_id=_int_arg("batch"),
+        text=text,
+        sort=request.args.get("sort", "")[:20],
         page=_int_arg("page") or 1,
+        per_page=per_page,
     )
     return render_template(
         "requests/list.html",
@@ -78,6 +116,10 @@ def list_requests() -> str:
         status=status,
         status_choices=status_choices(),
         batch_id=_int_arg("batch"),
+        text=text,
+        per_page=per_page,
+        page_sizes=PAGE_SIZES,
+        letters=queries.letters_answering(db_session(), [r.id for r in page.items]),
     )
 
 
@@ -260,3 +302,17 @@ def attachment(request_id: int) -> Response:
         as_attachment=True,
         download_name=found.attachment_filename or f"request-{found.id}",
     )
+
+
+@bp.route("/batches/<int:batch_id>/letters.zip")
+@allow(*EXPORTER_ROLES)
+def batch_letters_zip(batch_id: int) -> Response:
+    rows = batch_rows(db_session(), current_org_id(), batch_id)
+    if not rows:
+        raise NotFound(_("No such batch."))
+    response = Response(
+        stream_with_context(batch_zip(rows, storage(), today_in_china())),
+        mimetype="application/zip",
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="batch-{batch_id}-letters.zip"'
+    return response

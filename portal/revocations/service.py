@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from portal_verify.revocations import encode_revocation_payload, sign_revocation_list
 from sqlalchemy.orm import Session, aliased
 
-from portal.letters.key_errors import keys_unavailable
-from portal.letters.models import Letter, LetterStatus
+from portal.letters.keys.errors import keys_unavailable
+from portal.letters.lifecycle.models import Letter, LetterStatus
 from portal.revocations.models import AuthoritySealKey, SignedRevocationList
 from portal.signing import (
     MasterKeyError,

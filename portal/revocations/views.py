@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 
 from portal.db import db_session, utcnow
-from portal.letters.context import master_key
+from portal.letters.lifecycle.context import master_key
 from portal.revocations.service import current_revocation_list
 from portal.security import limiter, public
 

@@ -1,8 +1,11 @@
 """PAdES signatures on confirmation letters: the manufacturer's seal is the signature.
 
-A letter is signed once, with a PAdES baseline B-B signature whose visible appearance is the
-seal image, placed exactly where the letter left room for the seal. Anyone can then check the
-letter with a PDF reader or with ``validate_pdf_signature`` below.
+A letter is signed once, with a PAdES signature whose visible appearance is the seal image,
+placed exactly where the letter left room for the seal. Given the issuer's CRL, the chain and
+the CRL go into the document security store (DSS) of the signed revision itself: a PAdES
+B-LT letter that validates years later without a network, in one write. Given a timestamping
+service (RFC 3161), the signature also carries its timestamp token (B-T). Anyone can then
+check the letter with a PDF reader or with ``validate_pdf_signature`` below.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -28,14 +32,25 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko.sign.validation import SignatureCoverageLevel
 from pyhanko.sign.validation import validate_pdf_signature as _validate
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-__all__ = ["SIGNATURE_FIELD", "PdfSignatureReport", "sign_pdf", "validate_pdf_signature"]
+from portal.signing.errors import SigningError
+
+__all__ = [
+    "SIGNATURE_FIELD",
+    "PdfSignatureReport",
+    "TimestampService",
+    "TimestampUnavailable",
+    "sign_pdf",
+    "validate_pdf_signature",
+]
 
 SIGNATURE_FIELD = "PortalSeal"
 # Room for the CMS blob, in hexadecimal digits (two per byte, as pyHanko counts it): an EC
@@ -45,8 +60,25 @@ SIGNATURE_FIELD = "PortalSeal"
 BYTES_RESERVED = 8192
 # The signed attributes, signer info and CMS framing around the certificates and signature.
 _CMS_OVERHEAD = 2048
+
+# Room for a timestamp token: the TSA's signature and its certificates.
+_TIMESTAMP_RESERVE = 2 * 6144
 # Key usages that let a certificate sign a letter, as PDF readers accept them: any one.
 SIGNING_KEY_USAGES = {"digital_signature", "non_repudiation"}
+
+
+class TimestampUnavailable(SigningError):
+    """The timestamping service did not give a timestamp token; nothing was signed."""
+
+
+@dataclass(frozen=True)
+class TimestampService:
+    """An RFC 3161 timestamping service: its address, and the roots its certificate chains
+    to (embedded beside the letter's chain)."""
+
+    url: str
+    roots: tuple[x509.Certificate, ...] = ()
+    timeout: float = 10.0
 
 
 def sign_pdf(
@@ -61,11 +93,16 @@ def sign_pdf(
     signer_name: str,
     reason: str,
     location: str | None = None,
+    crls: Sequence[bytes] = (),
+    timestamp: TimestampService | None = None,
 ) -> bytes:
-    """Give back ``pdf`` with a PAdES B-B signature whose appearance is the seal image.
+    """Give back ``pdf`` signed with the seal image as the signature's appearance.
 
     The signature field covers ``field_rect`` (PDF points, x1 y1 x2 y2) on page
-    ``page_index``; ``chain`` holds the intermediate and root certificates to embed.
+    ``page_index``; ``chain`` holds the intermediate and root certificates to embed. With
+    ``crls`` (DER), the chain and CRLs also go into the DSS for long-term validation (B-LT).
+    With ``timestamp`` the signature is timestamped (B-T); TimestampUnavailable if the
+    service fails.
     """
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -78,14 +115,48 @@ def sign_pdf(
     pdf_signer = signers.PdfSigner(
         meta,
         _signer(key, certificate, chain),
+        timestamper=_timestamper(timestamp),
         stamp_style=_seal_style(appearance_png),
         new_field_spec=fields.SigFieldSpec(
             sig_field_name=SIGNATURE_FIELD, on_page=page_index, box=tuple(field_rect)
         ),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = pdf_signer.sign_pdf(writer, bytes_reserved=_bytes_reserved(key, certificate, chain))
+    if crls:
+        _add_validation_data(writer, (certificate, *chain), crls, timestamp)
+    reserved = _bytes_reserved(key, certificate, chain)
+    if timestamp is not None:
+        reserved += _TIMESTAMP_RESERVE
+    try:
+        out = pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
+    except TimestampRequestError as exc:
+        raise TimestampUnavailable(f"the timestamping service failed: {exc}") from None
     return out.getvalue()
+
+
+def _add_validation_data(
+    writer: IncrementalPdfFileWriter,
+    certificates: Sequence[x509.Certificate],
+    crls: Sequence[bytes],
+    timestamp: TimestampService | None,
+) -> None:
+    """Write the document security store into the revision about to be signed: the chain,
+    the timestamping service's roots and the CRLs. The Portal issued the chain and signed the
+    CRL a moment ago, so they are written as they are; pyHanko's own route would validate the
+    chain first and cost a quarter more than the signature itself."""
+    roots = timestamp.roots if timestamp is not None else ()
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer,
+        None,  # no VRI entry: it would need the signature, and PAdES baseline drops it
+        certs=[_asn1_cert(c) for c in (*certificates, *roots)],
+        crls=[asn1_crl.CertificateList.load(c) for c in crls],
+    )
+
+
+def _timestamper(timestamp: TimestampService | None) -> HTTPTimeStamper | None:
+    if timestamp is None:
+        return None
+    return HTTPTimeStamper(timestamp.url, timeout=timestamp.timeout)
 
 
 def _bytes_reserved(
@@ -201,6 +272,7 @@ class PdfSignatureReport:
     """What a check of a letter's signature found; ``ok`` is the verdict."""
 
     signed: bool
+    readable: bool = True  # False: not a PDF that could be parsed (damaged, truncated)
     intact: bool = False  # the signed bytes are unchanged
     valid: bool = False  # the cryptographic signature matches the signer's key
     trusted: bool = False  # the signer's certificate chains up to a given trust root
@@ -234,7 +306,7 @@ def validate_pdf_signature(
         reader = PdfFileReader(io.BytesIO(pdf))
         signatures = reader.embedded_signatures
     except Exception as exc:  # malformed input comes in countless shapes
-        return PdfSignatureReport(signed=False, error=f"not a readable PDF: {exc}")
+        return PdfSignatureReport(signed=False, readable=False, error=f"not a readable PDF: {exc}")
     if not signatures:
         return PdfSignatureReport(signed=False, error="the PDF has no signature")
     embedded = signatures[0]

@@ -12,7 +12,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from portal.db import db_session, utcnow
-from portal.security import csrf, limiter, public
+from portal.rate_limits import code_misses_limit, keyed, limiter
+from portal.security import csrf, public
 from portal.signing.token import MAX_INPUT_CHARS, MAX_SHORT_CODE_INPUT
 from portal.verification.models import Channel
 from portal.verification.openapi import openapi_document
@@ -22,7 +23,7 @@ from portal.verification.service import (
     verify_number_and_code,
     verify_token_text,
 )
-from portal.verification.views import configured, keyset_response, log_scan
+from portal.verification.views import count_miss, keyset_response, log_scan
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_BODY_BYTES = 8 * 1024
@@ -46,7 +47,8 @@ def _open_to_other_sites(response: Response) -> Response:
 @bp.route("/verify", methods=["POST"])
 @public
 @csrf.exempt
-@limiter.limit(configured("RATELIMIT_API"))
+@limiter.limit(keyed("RATELIMIT_API", "checks_limit"))
+@code_misses_limit()
 def verify() -> tuple[Response, int]:
     try:
         body = _body()
@@ -57,13 +59,14 @@ def verify() -> tuple[Response, int]:
         verification = verify_token_text(session, body["token"], now=now)
     else:
         verification = verify_number_and_code(session, body["number"], body["code"], now=now)
+        count_miss(verification)
     log_scan(Channel.API, verification)
     return jsonify(verification_json(verification)), 200
 
 
 @bp.route("/keys")
 @public
-@limiter.limit(configured("RATELIMIT_API"))
+@limiter.limit(keyed("RATELIMIT_API", "checks_limit"))
 def keys() -> Response:
     return keyset_response()
 

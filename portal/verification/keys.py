@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from portal.letters.key_models import SealKey
+from portal.letters.keys.models import SealKey
 from portal.revocations.models import AuthoritySealKey
 from portal.signing import KeyRecord, dump_keyset, kid_text
 from portal.signing.keyset import PURPOSE_REVOCATIONS

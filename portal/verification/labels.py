@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.verification.service import CheckName, Outcome, Verdict
+from portal.verification.verdicts import CheckName, Outcome, Verdict
 
 VERDICT_TITLES = {
     Verdict.VALID: _l("Genuine and valid"),
@@ -14,6 +14,8 @@ VERDICT_TITLES = {
     Verdict.EXPIRED: _l("Expired"),
     Verdict.SUPERSEDED: _l("Superseded"),
     Verdict.NOT_GENUINE: _l("Not genuine"),
+    Verdict.CANNOT_CHECK: _l("Cannot check"),
+    Verdict.REGISTER_INCONSISTENT: _l("Cannot confirm"),
 }
 
 VERDICT_SENTENCES = {
@@ -26,10 +28,57 @@ VERDICT_SENTENCES = {
     Verdict.NOT_GENUINE: _l(
         "This is not a letter the manufacturer issued through the Portal. Do not accept it."
     ),
+    Verdict.CANNOT_CHECK: _l(
+        "What was given could not be read, or matches no letter. This says nothing against "
+        "the letter itself."
+    ),
+    Verdict.REGISTER_INCONSISTENT: _l(
+        "The seal is genuine, but the register's record of this letter's status is "
+        "inconsistent, so its validity cannot be confirmed now."
+    ),
+}
+
+# What the person should do next, in one line: by verdict, and for CANNOT CHECK by reason.
+NEXT_STEPS = {
+    Verdict.VALID: _l(
+        "Accept the letter if the data below match the paper letter and the vehicle."
+    ),
+    Verdict.REVOKED: _l(
+        "Do not accept this letter: the exporter must ask the manufacturer for a valid one."
+    ),
+    Verdict.EXPIRED: _l(
+        "Do not accept this letter: the exporter must ask the manufacturer for a new one."
+    ),
+    Verdict.SUPERSEDED: _l(
+        "Do not accept this letter: ask for the corrected letter and check that one."
+    ),
+    Verdict.NOT_GENUINE: _l(
+        "Do not accept it. Keep the document and report it to the manufacturer named on it."
+    ),
+    Verdict.REGISTER_INCONSISTENT: _l(
+        "Do not decide on this check: try again later or contact the manufacturer; the "
+        "PDF's own signature can still be checked."
+    ),
+}
+CANNOT_CHECK_STEPS = {
+    "unreadable": _l(
+        "Scan the QR code again in better light, or type the letter number and verification "
+        "code printed under it."
+    ),
+    "no_match": _l(
+        "Retype the letter number and verification code exactly as printed on the paper, or "
+        "upload the letter's PDF."
+    ),
+    "pdf": _l(
+        "Upload the PDF file exactly as the manufacturer issued it, or scan the QR code on "
+        "the paper letter."
+    ),
 }
 
 REASONS = {
-    "malformed": _l("The code cannot be read: it is damaged, incomplete or not the Portal's."),
+    "unreadable": _l(
+        "The code cannot be read completely: part of it is missing, damaged or mistyped."
+    ),
     "signature_invalid": _l(
         "The digital signature does not match the data: the code was altered or forged."
     ),
@@ -45,9 +94,27 @@ REASONS = {
     "register_changed": _l(
         "The register's record of this letter no longer matches its seal. Contact the manufacturer."
     ),
-    "no_match": _l("No letter has this number and verification code. Check both and try again."),
+    "no_match": _l(
+        "No letter has this number and verification code. One mistyped character is enough."
+    ),
     "not_pdf": _l("This file is not a PDF document."),
     "too_large": _l("This file is larger than any letter the Portal issues."),
+    "pdf_unreadable": _l("The file is damaged or incomplete and cannot be read."),
+    "pdf_unsigned": _l(
+        "The file carries no digital signature: it may be a scan or a printout saved as PDF, "
+        "which cannot be checked."
+    ),
+    "pdf_signature_broken": _l(
+        "Its embedded signature is broken: the file was changed after signing."
+    ),
+    "pdf_changed_after_signing": _l(
+        "Its embedded signature covers only part of the file: it was changed after signing."
+    ),
+    "pdf_untrusted_signer": _l("It was signed by a signer the Portal does not trust."),
+    "register_inconsistent": _l(
+        "The letter's stored status disagrees with its recorded history in the register."
+    ),
+    "inconsistent": _l("The stored status disagrees with the letter's recorded history."),
     "not_issued_file": _l(
         "This is not the letter the manufacturer issued: the file differs from every issued letter."
     ),
@@ -108,7 +175,16 @@ FIELDS = {
 
 def reason_text(code: str) -> str:
     """Returns the sentence for a reason code, in the current language."""
-    return str(REASONS.get(code, REASONS["malformed"]))
+    return str(REASONS.get(code, REASONS["unreadable"]))
+
+
+def next_step_text(verdict: Verdict, reason: str) -> str:
+    """Returns, in one line and the current language, what to do after this verdict."""
+    if verdict is not Verdict.CANNOT_CHECK:
+        return str(NEXT_STEPS[verdict])
+    if reason in ("unreadable", "no_match"):
+        return str(CANNOT_CHECK_STEPS[reason])
+    return str(CANNOT_CHECK_STEPS["pdf"])
 
 
 def check_text(name: CheckName, outcome: Outcome, code: str) -> str:

@@ -1,4 +1,5 @@
-"""The scan log: one row per verification of a letter, by any channel."""
+"""The scan log: one row per verification of a letter, by any channel; and the API keys of
+licensing systems."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ class VerificationScan(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, 8))
-    verdict: Mapped[str] = mapped_column(sa.String(16))
+    verdict: Mapped[str] = mapped_column(sa.String(24))
     reason: Mapped[str] = mapped_column(sa.String(40), default="")
     # Set only when the verification reached a letter of the register.
     letter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("letter.id"))
@@ -43,3 +44,25 @@ class VerificationScan(Base):
     country: Mapped[str] = mapped_column(sa.String(2), default="")
     language: Mapped[str] = mapped_column(sa.String(16), default="")
     network: Mapped[str] = mapped_column(sa.String(50), default="")
+
+
+class ApiKey(Base):
+    """A licensing system's key to the verification API, with quotas of its own.
+
+    Only the SHA-256 of the key is kept (the key is 256 random bits, so a fast hash is as
+    strong as a slow one); the key itself is shown once, when it is created.
+    """
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    prefix: Mapped[str] = mapped_column(
+        sa.String(16)
+    )  # the key's first characters, to tell keys apart
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    checks_per_minute: Mapped[int] = mapped_column()
+    misses_per_hour: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.letters.models import LetterStatus
+from portal.letters.lifecycle.models import LetterStatus
 from portal.signing.token import MAX_INPUT_CHARS, MAX_SHORT_CODE_INPUT
-from portal.verification.service import MAX_NUMBER_CHARS, CheckName, Outcome, Verdict
+from portal.verification.openapi_examples import verdict_examples
+from portal.verification.service import MAX_NUMBER_CHARS
+from portal.verification.verdicts import CheckName, Outcome, Verdict
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -57,6 +59,9 @@ _LETTER = _object(
         "registration_date": _DATE,
         "transfer_registration_date": _DATE,
         "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "country_name": {**_TEXT, "description": "in the language asked for (Accept-Language)"},
+        "issued_on": {**_TEXT, "description": "the issue date, written in that language"},
+        "valid_until_text": {**_TEXT, "description": "valid_until, written in that language"},
         "exporter": _object({"name": _TEXT, "uscc": _nullable(_TEXT)}),
         "issued_at": _TIME,
         "valid_until": _DATE,
@@ -70,8 +75,27 @@ _LETTER = _object(
 
 _RESULT = _object(
     {
-        "verdict": {"enum": [v.value for v in Verdict]},
-        "genuine": {"type": "boolean"},
+        "verdict": {
+            "enum": [v.value for v in Verdict],
+            "description": (
+                "valid, revoked, expired, superseded: the manufacturer issued the letter, in "
+                "that state today. not_genuine: a complete, well-formed code or PDF failed its "
+                "signature, named an unknown or wrong key, or contradicts the register. "
+                "cannot_check: what was sent could not be read, or the number and code match "
+                "no letter (often a typo); this says nothing against the letter. "
+                "register_inconsistent: the seal is right but the register's status of the "
+                "letter disagrees with its recorded history; validity cannot be confirmed."
+            ),
+        },
+        "title": {**_TEXT, "description": "the verdict in words, in the language asked for"},
+        "summary": {**_TEXT, "description": "what the verdict means, in one sentence"},
+        "next_step": {**_TEXT, "description": "what the person should do next, in one line"},
+        "genuine": {
+            "type": ["boolean", "null"],
+            "description": (
+                "null when this check cannot say (cannot_check, register_inconsistent)"
+            ),
+        },
         "reason": _nullable(_object({"code": _TEXT, "message": _TEXT})),
         "checks": {
             "type": "array",
@@ -142,20 +166,34 @@ def openapi_document() -> dict[str, Any]:
             "description": (
                 "Check whether an After-Sales Service Confirmation letter (notice MOFCOM "
                 "[2025] No. 648) is genuine and valid. No account is needed. Every answer "
-                "with a verdict is 200, including not_genuine."
+                "with a verdict is 200, including not_genuine and cannot_check. Licensing "
+                "systems may send an API key in the X-API-Key header: the key's own quotas "
+                "then apply instead of the per-address ones. Checks are cheap to allow; a "
+                "number with a code that match nothing counts as a miss, and misses are "
+                "limited alike here and on the web form, answered 429 with Retry-After."
             ),
         },
         "paths": {
             "/api/v1/verify": {
                 "post": {
                     "operationId": "verifyLetter",
+                    "security": [{}, {"apiKey": []}],
                     "summary": "Verify a letter by its token, or by number and code",
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": _REQUEST}},
                     },
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/Verification"}, "Verdict"),
+                        "200": {
+                            "description": "A verdict",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Verification"},
+                                    "examples": verdict_examples(),
+                                }
+                            },
+                        },
+                        "401": _json(_ERROR, "The X-API-Key header names no valid key."),
                         "400": _json(_ERROR, "The body is not one of the two request forms."),
                         "429": _LIMITED,
                     },
@@ -181,6 +219,14 @@ def openapi_document() -> dict[str, Any]:
             },
         },
         "components": {
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-API-Key",
+                    "description": "A key given by the platform administrator; optional.",
+                }
+            },
             "schemas": {
                 "Verification": _RESULT,
                 "Letter": _LETTER,
@@ -190,6 +236,6 @@ def openapi_document() -> dict[str, Any]:
                     "properties": {"error": _TEXT, "message": _TEXT},
                     "required": ["error", "message"],
                 },
-            }
+            },
         },
     }

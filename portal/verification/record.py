@@ -7,11 +7,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from portal.letters.models import Letter
-from portal.letters.snapshot import outlet_snapshot
+from flask_babel import format_date, get_locale
+
+from portal.clock import china_date
+from portal.countries import local_country_name
+from portal.letters.lifecycle.models import Letter
+from portal.letters.lifecycle.snapshot import outlet_snapshot
 from portal.outlets.models import OutletVersion
-from portal.verification.labels import check_text, reason_text
-from portal.verification.service import Verification
+from portal.verification.labels import (
+    VERDICT_SENTENCES,
+    VERDICT_TITLES,
+    check_text,
+    next_step_text,
+    reason_text,
+)
+from portal.verification.verdicts import Verification
 
 
 @dataclass(frozen=True)
@@ -39,11 +49,15 @@ def outlets_as_issued(letter: Letter, today: date) -> list[IssuedOutlet]:
 
 
 def verification_json(verification: Verification) -> dict[str, Any]:
-    """Returns the verification as a JSON-ready dict (messages in the current language)."""
+    """Returns the verification as a JSON-ready dict: codes and ISO values for machines,
+    messages, names and dates for people in the current language."""
     letter = verification.letter
     checked_at = verification.checked_at or datetime.now(UTC)
     return {
         "verdict": verification.verdict.value,
+        "title": str(VERDICT_TITLES[verification.verdict]),
+        "summary": str(VERDICT_SENTENCES[verification.verdict]),
+        "next_step": next_step_text(verification.verdict, verification.reason),
         "genuine": verification.genuine,
         "reason": (
             {"code": verification.reason, "message": reason_text(verification.reason)}
@@ -68,6 +82,7 @@ def verification_json(verification: Verification) -> dict[str, Any]:
 def letter_json(letter: Letter, today: date) -> dict[str, Any]:
     """Returns the letter's record as the register holds it, for a genuine letter only."""
     manufacturer = letter.manufacturer
+    locale = str(get_locale())
     return {
         "number": letter.number,
         "status": letter.status.value,
@@ -82,6 +97,9 @@ def letter_json(letter: Letter, today: date) -> dict[str, Any]:
         "registration_date": letter.registration_date.isoformat(),
         "transfer_registration_date": letter.transfer_registration_date.isoformat(),
         "country": letter.country,
+        "country_name": local_country_name(letter.country, locale),
+        "issued_on": format_date(china_date(letter.issued_at), "long"),
+        "valid_until_text": format_date(letter.valid_until, "long"),
         "exporter": {"name": letter.exporter_name, "uscc": letter.exporter_uscc or None},
         "issued_at": _iso(letter.issued_at),
         "valid_until": letter.valid_until.isoformat(),

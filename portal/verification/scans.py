@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.countries import is_country
-from portal.letters.models import Letter
+from portal.letters.lifecycle.models import Letter
 from portal.verification.models import Channel, VerificationScan
 from portal.verification.service import Verification
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    current_app,
     jsonify,
     redirect,
     render_template,
@@ -17,22 +16,24 @@ from flask import (
 from werkzeug.datastructures import FileStorage
 
 from portal.db import db_session, utcnow
-from portal.security import limiter, public
+from portal.rate_limits import code_misses_limit, configured, limiter, mark_miss
+from portal.security import public
 from portal.signing import TokenError, decode_token, encode_token
 from portal.verification import labels
+from portal.verification.authority_views import published_root_fingerprint
 from portal.verification.forms import CodeForm, PdfForm, TokenForm
 from portal.verification.keys import published_keyset
 from portal.verification.models import Channel
+from portal.verification.pdf_check import MAX_PDF_BYTES, check_pdf
 from portal.verification.record import outlets_as_issued
 from portal.verification.scans import record_scan
 from portal.verification.service import (
-    MAX_PDF_BYTES,
     Verification,
-    check_pdf,
     letter_by_number_and_code,
     verify_number_and_code,
     verify_token_text,
 )
+from portal.verification.verdicts import Verdict
 
 bp = Blueprint("verification", __name__)
 
@@ -42,11 +43,6 @@ def _not_for_search_engines(response: Response) -> Response:
     # A verdict page carries a vehicle's and an exporter's data: for whoever holds the letter.
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
-
-
-def configured(name: str):
-    """Returns a limit provider reading the limit from configuration at request time."""
-    return lambda: current_app.config[name]
 
 
 @bp.route("/V/<token>")
@@ -83,6 +79,7 @@ def check_token() -> tuple[str, int] | str | Response:
 @bp.route("/verify/code", methods=["POST"])
 @public
 @limiter.limit(configured("RATELIMIT_VERIFY_CODE"))
+@code_misses_limit()
 def check_code() -> tuple[str, int] | str | Response:
     form = CodeForm()
     if not form.validate_on_submit():
@@ -93,7 +90,14 @@ def check_code() -> tuple[str, int] | str | Response:
     verification = verify_number_and_code(
         db_session(), form.number.data, form.code.data, now=utcnow()
     )
+    count_miss(verification)
     return _result(Channel.CODE, verification)
+
+
+def count_miss(verification: Verification) -> None:
+    """Counts a number with a code that matched nothing against the client's misses."""
+    if verification.verdict is Verdict.CANNOT_CHECK:
+        mark_miss()
 
 
 @bp.route("/verify/pdf", methods=["POST"])
@@ -137,6 +141,7 @@ def _check_page(**forms: object) -> str:
         code_form=forms.get("code_form") or CodeForm(),
         pdf_form=forms.get("pdf_form") or PdfForm(),
         max_pdf_mb=MAX_PDF_BYTES // 1024 // 1024,
+        root_fingerprint=published_root_fingerprint(),
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from portal.accounts.roles import OrgKind, Role
-from portal.letters.authority import ensure_authority
+from portal.letters.keys.authority import ensure_authority
 from portal.requests.models import RequestStatus
 from portal.signing import parse_master_key
 from tests.browser.conftest import sign_in

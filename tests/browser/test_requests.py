@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from portal.accounts.roles import OrgKind, Role
 from portal.clock import today_in_china
-from portal.letters.authority import ensure_authority
+from portal.letters.keys.authority import ensure_authority
 from portal.signing import parse_master_key
 from tests.browser.conftest import LiveServer, sign_in
 from tests.factories import Factories

@@ -34,7 +34,7 @@ def test_wrong_password_shows_the_error_on_the_page(page, live_server, live_make
     )
 
 
-def test_platform_admin_lands_on_organisations_in_chinese(browser, live_server, live_make):
+def test_platform_admin_lands_on_the_platform_home_in_chinese(browser, live_server, live_make):
     user = live_make.user(Role.PLATFORM_ADMIN)
     live_make.session.commit()
     context = browser.new_context(locale="zh-CN")
@@ -43,6 +43,9 @@ def test_platform_admin_lands_on_organisations_in_chinese(browser, live_server, 
     page.get_by_label("电子邮箱").fill(user.email)
     page.get_by_label("密码").fill(Factories.PASSWORD)
     page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "平台"
+    page.get_by_role("navigation").get_by_role("link", name="机构").click()
     page.wait_for_url(f"{live_server.url}/organisations")
     assert page.get_by_role("heading", level=1).inner_text() == "机构"
     context.close()

@@ -11,8 +11,8 @@ import pytest
 import zxingcpp
 
 from portal.accounts.roles import OrgKind, Role
-from portal.letters.context import issuance_context
-from portal.letters.issuance import issue_letter
+from portal.letters.lifecycle.context import issuance_context
+from portal.letters.lifecycle.issuance import issue_letter
 from portal.storage import FileStorage
 from tests.letters.pdfcheck import render_page
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from portal.letters.document import LetterDocument
-from portal.letters.pdf import RenderedLetter, render_letter_pdf
+from portal.letters.document.content import LetterDocument
+from portal.letters.document.pdf import RenderedLetter, render_letter_pdf
 from portal.signing.pades import sign_pdf
 from tests.letters import samples
 from tests.letters.samples import SealPki
@@ -70,7 +70,8 @@ import pytest as _pytest  # noqa: E402
 
 from portal.accounts.roles import OrgKind as _OrgKind  # noqa: E402
 from portal.accounts.roles import Role as _Role  # noqa: E402
-from portal.letters.issuance import IssuanceContext, LetterOrder  # noqa: E402
+from portal.letters.lifecycle.issuance import IssuanceContext  # noqa: E402
+from portal.letters.lifecycle.orders import LetterOrder  # noqa: E402
 from portal.signing import parse_master_key  # noqa: E402
 from portal.storage import FileStorage  # noqa: E402
 from tests.letters.key_world import make_key_world  # noqa: E402

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import Organisation
 from portal.accounts.roles import OrgKind
-from portal.letters.issuance import issue_letter
-from portal.letters.key_models import PortalAuthority, SealKey, SigningCertificate
-from portal.letters.keyring import new_seal_key, signing_material, upload_certificate
-from portal.letters.models import Letter
-from portal.letters.uploaded_certificates import UploadedCertificate
+from portal.letters.keys.keyring import new_seal_key, signing_material, upload_certificate
+from portal.letters.keys.models import PortalAuthority, SealKey, SigningCertificate
+from portal.letters.keys.uploaded_certificates import UploadedCertificate
+from portal.letters.lifecycle.issuance import issue_letter
+from portal.letters.lifecycle.models import Letter
 from portal.signing import MasterKeyError, parse_master_key
 from portal.signing.certificates import load_certificate_pem
 from portal.signing.keys import open_sealed_key

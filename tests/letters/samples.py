@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from portal.letters.document import (
+from portal.letters.document.content import (
     DEFAULT_BODY_EN,
     DEFAULT_BODY_ZH,
     Country,

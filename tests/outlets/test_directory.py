@@ -53,7 +53,7 @@ def test_opted_in_lists_only_active_outlets_without_signing_in(
     countries = client.get(f"/directory/{manufacturer.short_code.lower()}")
     assert countries.status_code == 200
     page = countries.get_data(as_text=True)
-    assert "DE · Germany · 德国" in page and "FR · France · 法国" in page
+    assert "Germany (DE)" in page and "France (FR)" in page
     germany = client.get(f"/directory/{manufacturer.short_code}/de").get_data(as_text=True)
     assert "Werkstatt Eins" in germany
     assert "Werkstatt Alt" not in germany and "Werkstatt Bald" not in germany
@@ -90,3 +90,30 @@ def test_only_the_admin_switches_the_directory(login_as, session, manufacturer):
         assert 'name="public"' not in client.get("/outlets").get_data(as_text=True)
     session.refresh(manufacturer)
     assert manufacturer.outlet_directory_public is False
+
+
+def test_the_country_page_is_also_json_with_the_same_outlets(
+    client, session, manufacturer, make_outlet
+):
+    _outlets(manufacturer, make_outlet)
+    manufacturer.outlet_directory_public = True
+    session.flush()
+    url = f"/directory/{manufacturer.short_code}/DE"
+    html = client.get(url).get_data(as_text=True)
+    assert f'href="{url}?format=json"' in html
+    for response in (
+        client.get(url + "?format=json"),
+        client.get(url, headers={"Accept": "application/json"}),
+    ):
+        assert response.status_code == 200
+        assert response.mimetype == "application/json"
+        document = response.get_json()
+        assert document["manufacturer"]["short_code"] == manufacturer.short_code
+        assert document["country"] == {"code": "DE", "name_en": "Germany"}
+        assert [o["name_local"] for o in document["outlets"]] == ["Werkstatt Eins"]
+        assert document["outlets"][0]["phone"] == "+49301234567"
+        assert "contact_person" not in document["outlets"][0]
+    # A browser's usual Accept header still gets the page.
+    browser = client.get(url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.mimetype == "text/html"
+    assert client.get(f"/directory/{manufacturer.short_code}/XX?format=json").status_code == 404

@@ -12,11 +12,12 @@ from flask import current_app
 
 from portal.accounts.roles import OrgKind
 from portal.db import utcnow
-from portal.letters.context import issuance_context, master_key
-from portal.letters.issuance import LetterOrder, issue_letter
-from portal.letters.models import Letter, LetterStatus
-from portal.letters.requests_link import order_for_request
-from portal.letters.service import revoke_letter
+from portal.letters.lifecycle.context import issuance_context, master_key
+from portal.letters.lifecycle.issuance import issue_letter
+from portal.letters.lifecycle.models import Letter, LetterStatus
+from portal.letters.lifecycle.orders import LetterOrder
+from portal.letters.lifecycle.requests_link import order_for_request
+from portal.letters.lifecycle.service import revoke_letter
 from portal.requests import transitions
 from portal.requests.duplicates import DuplicateKind, duplicate_flags
 from portal.requests.states import RequestStatus

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from asn1crypto import keys as asn1_keys
@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
@@ -25,6 +25,9 @@ from reportlab.pdfgen.canvas import Canvas
 from portal.signing.certificates import (
     DOCUMENT_SIGNING,
     MS_DOCUMENT_SIGNING,
+    RevokedCertificate,
+    authority_name,
+    build_crl,
     certificate_pem,
     create_certificate_authority,
     generate_ec_key,
@@ -40,6 +43,7 @@ from portal.signing.keys import generate_signing_key, seal_private_key
 
 MASTER = bytes(range(32))
 ORGANISATION = "比亚迪汽车工业有限公司"
+CRL_URL = "https://portal.example.cn/.well-known/portal-ca.crl"
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +61,7 @@ def signer(authority):
         organisation_name=ORGANISATION,
         common_name="比亚迪 售后服务确认函",
         public_key=key.public_key(),
+        crl_url=CRL_URL,
     )
     return key, cert
 
@@ -76,6 +81,43 @@ def test_ca_is_self_signed_and_may_sign_certificates(authority):
     assert usage.value.key_cert_sign and usage.value.crl_sign
     assert not usage.value.digital_signature
     assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "The Portal Root CA"
+
+
+def test_root_names_the_operator_and_identifies_its_key():
+    name = authority_name("Portal Root", "Operator Ltd", "SG")
+    key, cert = create_certificate_authority(name)
+    assert cert.subject == cert.issuer == name
+    assert [a.oid for a in cert.subject] == [
+        NameOID.COUNTRY_NAME,
+        NameOID.ORGANIZATION_NAME,
+        NameOID.COMMON_NAME,
+    ]
+    ski = _extension(cert, x509.SubjectKeyIdentifier).value
+    assert ski == x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    assert _extension(cert, x509.AuthorityKeyIdentifier).value.key_identifier == ski.digest
+    assert _extension(cert, x509.BasicConstraints).value.path_length == 0
+
+
+def test_crl_lists_revoked_certificates_with_reason_and_invalidity_date(authority, signer):
+    ca_key, ca_cert = authority
+    _, cert = signer
+    since = datetime(2026, 5, 1, 8, 30, tzinfo=UTC)
+    revoked_at = datetime(2026, 5, 2, 9, 0, tzinfo=UTC)
+    now = datetime(2026, 5, 3, tzinfo=UTC)
+    entry = RevokedCertificate(cert.serial_number, revoked_at, since)
+    crl = build_crl(ca_key, ca_cert, [entry], now=now)
+    assert crl.is_signature_valid(ca_cert.public_key())
+    assert crl.issuer == ca_cert.subject
+    assert crl.last_update_utc == now and crl.next_update_utc > now
+    listed = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+    assert listed is not None and listed.revocation_date_utc == revoked_at
+    reason = listed.extensions.get_extension_for_class(x509.CRLReason).value.reason
+    assert reason is x509.ReasonFlags.key_compromise
+    invalidity = listed.extensions.get_extension_for_class(x509.InvalidityDate).value
+    assert invalidity.invalidity_date_utc == since
+    later = build_crl(ca_key, ca_cert, [entry], now=now + timedelta(hours=1))
+    number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+    assert later.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number > number
 
 
 def test_ca_is_valid_for_twenty_years(authority):
@@ -105,8 +147,16 @@ def test_signing_certificate_extensions(authority, signer):
     assert usage.value.digital_signature and usage.value.content_commitment
     assert not usage.value.key_cert_sign and not usage.value.crl_sign
     assert not _extension(cert, x509.BasicConstraints).value.ca
-    purposes = list(_extension(cert, x509.ExtendedKeyUsage).value)
-    assert purposes == [DOCUMENT_SIGNING, MS_DOCUMENT_SIGNING]
+    purposes = _extension(cert, x509.ExtendedKeyUsage)
+    assert not purposes.critical
+    # emailProtection is what NSS (poppler's pdfsig) requires of a PDF signer.
+    assert list(purposes.value) == [
+        ExtendedKeyUsageOID.EMAIL_PROTECTION,
+        DOCUMENT_SIGNING,
+        MS_DOCUMENT_SIGNING,
+    ]
+    points = _extension(cert, x509.CRLDistributionPoints).value
+    assert [n.value for p in points for n in p.full_name] == [CRL_URL]
     ski = _extension(cert, x509.SubjectKeyIdentifier).value
     assert ski == x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     aki = _extension(cert, x509.AuthorityKeyIdentifier).value

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from portal.db import utcnow
-from portal.letters.issuance import issue_letter
-from portal.letters.models import Letter
+from portal.letters.lifecycle.issuance import issue_letter
+from portal.letters.lifecycle.models import Letter
 from portal.signing import decode_token, encode_token
 from portal.verification.service import Verification, verify_token_text
 from tests.letters.conftest import Issuing

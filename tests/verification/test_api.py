@@ -8,7 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 
-from portal.letters.service import revoke_letter
+from portal.letters.lifecycle.service import revoke_letter
 from portal.verification.openapi import openapi_document
 
 
@@ -66,7 +66,7 @@ def test_a_wrong_code_and_an_unknown_number_answer_alike(issue, client):
         "/api/v1/verify", json={"number": "NOPE-2026-000001", "code": letter.short_code}
     ).get_json()
     for body in (wrong_code, unknown):
-        assert body["verdict"] == "not_genuine"
+        assert body["verdict"] == "cannot_check" and body["genuine"] is None
         assert body["reason"]["code"] == "no_match"
         assert body["letter"] is None
     assert wrong_code["reason"] == unknown["reason"]
@@ -115,8 +115,26 @@ def test_messages_follow_the_accept_language(issue, client):
     body = client.post(
         "/api/v1/verify", json={"token": "AAAA"}, headers={"Accept-Language": "fr-FR"}
     ).get_json()
-    assert body["verdict"] == "not_genuine"
+    assert body["verdict"] == "cannot_check"
+    assert body["next_step"] and body["title"] == "Vérification impossible"
     assert (
         body["reason"]["message"]
         != client.post("/api/v1/verify", json={"token": "AAAA"}).get_json()["reason"]["message"]
     )
+
+
+def test_human_readable_fields_follow_the_language(issue, client):
+    letter = issue()
+    for language, country in (("ru", "Германия"), ("uz", "Germaniya")):
+        body = client.post(
+            "/api/v1/verify", json={"token": letter.token}, headers={"Accept-Language": language}
+        ).get_json()
+        assert body["letter"]["country"] == "DE" and body["letter"]["country_name"] == country
+        assert body["letter"]["valid_until"] == letter.valid_until.isoformat()
+        assert body["letter"]["valid_until_text"] != body["letter"]["valid_until"]
+    arabic = client.get(f"/V/{letter.token}", headers={"Accept-Language": "ar"})
+    page = arabic.get_data(as_text=True)
+    assert "<bdi>ألمانيا (DE)</bdi>" in page
+    assert f"<bdi>{letter.manufacturer.name_en}</bdi>" in page
+    russian = client.get(f"/V/{letter.token}", headers={"Accept-Language": "ru"})
+    assert "сентября 2026" in russian.get_data(as_text=True)  # the registration date

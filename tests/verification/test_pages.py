@@ -56,7 +56,7 @@ def test_the_manual_check_by_number_and_code(issue, client):
     assert 'data-verdict="valid"' in page and letter.vin in page
     wrong = {"number": letter.number, "code": "ZZZZZ-ZZZZZ"}
     page = client.post("/verify/code", data=wrong).get_data(as_text=True)
-    assert 'data-verdict="not_genuine"' in page
+    assert 'data-verdict="cannot_check"' in page and "Retype the letter number" in page
     assert "No letter has this number and verification code." in page
     assert letter.vin not in page
 
@@ -78,7 +78,7 @@ def test_a_pasted_url_is_checked(issue, client):
     assert 'data-verdict="valid"' in response.get_data(as_text=True)
     garbage = client.post("/verify/token", data={"token": "not a code"})
     assert garbage.status_code == 200
-    assert 'data-verdict="not_genuine"' in garbage.get_data(as_text=True)
+    assert 'data-verdict="cannot_check"' in garbage.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -108,3 +108,16 @@ def test_the_switch_offers_six_languages_here_and_two_elsewhere(issue, client):
     assert 'dir="rtl"' in client.get(path_of(letter)).get_data(as_text=True)
     login = client.get("/login").get_data(as_text=True)
     assert 'dir="ltr"' in login and "العربية" not in login and "Sign in" in login
+
+
+def test_the_page_links_to_the_public_directory_once_published(issue, client, session):
+    letter = issue()
+    page = client.get(path_of(letter)).get_data(as_text=True)
+    directory = f'href="/directory/{letter.manufacturer.short_code}/{letter.country}"'
+    assert directory not in page  # not published: no link to a page that says 404
+    letter.manufacturer.outlet_directory_public = True
+    session.flush()
+    page = client.get(path_of(letter)).get_data(as_text=True)
+    assert directory in page
+    listed = client.get(f"/directory/{letter.manufacturer.short_code}/{letter.country}")
+    assert listed.status_code == 200

@@ -23,8 +23,8 @@ from pycose.keys import OKPKey
 from pycose.keys.curves import Ed25519
 from pycose.messages import Sign1Message
 
-from portal.letters.keyring import signing_material
-from portal.letters.service import revoke_letter
+from portal.letters.keys.keyring import signing_material
+from portal.letters.lifecycle.service import revoke_letter
 from portal.signing import LetterClaims, decode_claims, decode_token, sign_claims
 
 KEYS = "/.well-known/portal-keys.json"

@@ -79,10 +79,10 @@ def test_a_head_request_is_not_a_verification(issue, client, session):
     assert _scans(session, letter) == []
 
 
-def test_a_forgery_is_recorded_without_a_letter(client, session):
+def test_an_unreadable_code_is_recorded_without_a_letter(client, session):
     client.get("/V/ABCDEFGH")
     (scan,) = _scans(session)
-    assert scan.verdict == "not_genuine" and scan.reason == "malformed"
+    assert scan.verdict == "cannot_check" and scan.reason == "unreadable"
     assert scan.letter_id is None and scan.manufacturer_id is None
 
 

@@ -10,7 +10,7 @@ import cbor2
 import pytest
 
 from portal.accounts.roles import OrgKind
-from portal.letters.keyring import signing_material
+from portal.letters.keys.keyring import signing_material
 from portal.signing import decode_token, encode_token, sign_claims
 from portal.signing.payload import decode_claims, encode_claims
 from portal.verification.service import CheckName, Outcome, Verdict
@@ -31,19 +31,34 @@ def _with_kid(parts: list, kid: bytes) -> list:
 
 
 def test_flipping_any_bit_breaks_the_seal(issue, verify):
+    # A flip that leaves the structure readable breaks the signature (not genuine); one that
+    # breaks the structure makes it unreadable (cannot check). Never valid, never a letter.
     letter = issue()
     rng = random.Random(648)
     for index in range(len(decode_token(letter.token))):
         result = verify(flip_bit(letter.token, index, rng.randrange(8)))
-        assert result.verdict is Verdict.NOT_GENUINE, index
+        assert result.verdict in (Verdict.NOT_GENUINE, Verdict.CANNOT_CHECK), index
         assert result.letter is None
 
 
+def test_a_bit_flipped_signature_in_a_complete_token_is_not_genuine(issue, verify):
+    letter = issue()
+    # The Ed25519 signature is the last 64 bytes of the seal.
+    for index in range(-64, 0):
+        for bit in (0, 7):
+            result = verify(flip_bit(letter.token, index, bit))
+            assert result.verdict is Verdict.NOT_GENUINE, (index, bit)
+            assert result.reason == "signature_invalid"
+            assert result.outcome_of(CheckName.SIGNATURE) is Outcome.FAILED
+
+
 @pytest.mark.parametrize("keep", [0.1, 0.5, 0.9, 0.99])
-def test_a_truncated_token_is_not_genuine(issue, verify, keep):
+def test_a_truncated_token_cannot_be_checked(issue, verify, keep):
     token = issue().token
-    assert verify(token[: int(len(token) * keep)]).verdict is Verdict.NOT_GENUINE
-    assert verify(token[:-1]).verdict is Verdict.NOT_GENUINE
+    for cut in (token[: int(len(token) * keep)], token[:-1]):
+        result = verify(cut)
+        assert result.verdict is Verdict.CANNOT_CHECK
+        assert result.reason == "unreadable"
 
 
 def test_an_unknown_key_id_is_not_genuine(issue, verify):

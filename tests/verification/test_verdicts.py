@@ -10,12 +10,12 @@ import sqlalchemy as sa
 
 from portal.clock import CHINA, china_date
 from portal.db import utcnow
-from portal.letters.issuance import issue_letter
-from portal.letters.keyring import active_seal_key, mark_compromised
-from portal.letters.models import Letter
-from portal.letters.service import revoke_letter
+from portal.letters.keys.keyring import active_seal_key, mark_compromised
+from portal.letters.lifecycle.issuance import issue_letter
+from portal.letters.lifecycle.models import Letter
+from portal.letters.lifecycle.service import revoke_letter
 from portal.verification.service import CheckName, Outcome, Verdict
-from tests.verification.conftest import path_of
+from tests.verification.conftest import flip_bit, path_of
 
 
 def _outcomes(verification) -> dict[str, str]:
@@ -87,12 +87,13 @@ def test_revoked_outranks_expired(issue, verify, issuing, session):
     assert verify(letter.token, now=utcnow() + timedelta(days=400)).verdict is Verdict.REVOKED
 
 
-def test_garbage_is_not_genuine_and_names_no_letter(verify):
+def test_unreadable_text_cannot_be_checked_and_names_no_letter(verify):
     for text in ("", "hello", "/V/", "HTTPS://EVIL.EXAMPLE/V/AAAA", "A" * 5000, "ÄÖÜ"):
         result = verify(text)
-        assert result.verdict is Verdict.NOT_GENUINE, text
-        assert result.letter is None
-        assert result.reason == "malformed"
+        assert result.verdict is Verdict.CANNOT_CHECK, text
+        assert result.letter is None and result.genuine is None
+        assert result.reason == "unreadable"
+        assert {check.outcome for check in result.checks} == {Outcome.NOT_CHECKED}
 
 
 def test_a_letter_sealed_after_its_key_was_compromised_is_not_genuine(
@@ -153,14 +154,17 @@ def test_the_qr_page_shows_each_verdict(issue, client, issuing, session):
         "valid": client.get(path_of(valid)).get_data(as_text=True),
         "revoked": client.get(path_of(revoked)).get_data(as_text=True),
         "superseded": client.get(path_of(superseded)).get_data(as_text=True),
-        "not_genuine": client.get("/V/ABCDEFGH").get_data(as_text=True),
+        "not_genuine": client.get(path_of(valid)[:-20] + flip_bit(valid.token, -1)[-20:]),
+        "cannot_check": client.get("/V/ABCDEFGH").get_data(as_text=True),
     }
+    pages["not_genuine"] = pages["not_genuine"].get_data(as_text=True)
     assert "Genuine and valid" in pages["valid"] and valid.vin in pages["valid"]
     assert "Revoked" in pages["revoked"] and "Sold at home" in pages["revoked"]
     successor = session.get(Letter, superseded.superseded_by_id)
     assert f"/V/{successor.token}" in pages["superseded"]
     assert successor.number in pages["superseded"]
     assert "Not genuine" in pages["not_genuine"]
+    assert "Cannot check" in pages["cannot_check"] and "better light" in pages["cannot_check"]
     for verdict, page in pages.items():
         assert f'data-verdict="{verdict}"' in page
 
