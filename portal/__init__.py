@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.outlets import views as outlet_views
     from portal.requests import batch_views, review_views
     from portal.requests import views as request_views
+    from portal.revocations import views as revocation_views
     from portal.verification import api as verification_api
     from portal.verification import api_key_views, authority_views
     from portal.verification import log_views as verification_log_views
@@ -97,5 +98,6 @@ def _register_blueprints(app: Flask) -> None:
         api_key_views,
         notification_views,
         authority_views,
+        revocation_views,
     ):
         app.register_blueprint(module.bp)

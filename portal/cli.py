@@ -20,7 +20,7 @@ from werkzeug.serving import run_simple
 from portal import migrations
 from portal.accounts import service
 from portal.accounts.roles import OrgKind, Role
-from portal.db import database
+from portal.db import database, utcnow
 from portal.demo import demo_code, seed_demo
 from portal.errors import PortalError
 from portal.letters.batches.queue import QUEUE
@@ -29,6 +29,7 @@ from portal.letters.keys.authority import ensure_authority
 from portal.letters.keys.master_key import KeyCounts, check_master_key, reseal_stored_keys
 from portal.letters.lifecycle.context import authority_profile, master_key
 from portal.letters.lifecycle.public_address import DEVELOPMENT_BASE_URL, configured_base_url
+from portal.revocations.service import current_revocation_list, publish_revocation_list
 from portal.signing import MasterKeyError, new_master_key_text, parse_master_key
 from portal.signing.certificates import certificate_pem, load_certificate_pem, sha256_fingerprint
 
@@ -57,6 +58,7 @@ def init_command() -> None:
     migrations.upgrade(current_app.config["DATABASE_URL"])
     with unit_of_work() as session:
         ensure_authority(session, master_key(current_app), authority_profile(current_app))
+        current_revocation_list(session, master_key(current_app), now=utcnow())
     click.echo("The database is up to date and the Portal's signing authority exists.")
 
 
@@ -347,6 +349,20 @@ def letter_specimens_command(folder: Path) -> None:
         click.echo(str(path))
 
 
+@click.command("publish-revocations")
+@with_appcontext
+def publish_revocations_command() -> None:
+    """Sign and publish a fresh revocation list now (the Portal also does so on every
+    revocation and supersession, and when the served list is a day old)."""
+    with unit_of_work() as session:
+        listing = publish_revocation_list(session, master_key(current_app), now=utcnow())
+        click.echo(
+            f"Published the revocation list of {listing.issued_at.isoformat()}: "
+            f"{listing.revoked_count} revoked, {listing.superseded_count} superseded; "
+            f"next update {listing.next_update.isoformat()}."
+        )
+
+
 def register(app: Flask) -> None:
     """Adds the Portal's commands to `flask --app portal`."""
     from portal.audit.commands import audit_verify_command
@@ -367,5 +383,6 @@ def register(app: Flask) -> None:
         rotate_master_key_command,
         check_master_key_command,
         letter_specimens_command,
+        publish_revocations_command,
     ):
         app.cli.add_command(command)

@@ -9,6 +9,7 @@ from portal.letters.lifecycle.models import Letter, LetterCounter, LetterOutlet,
 from portal.notifications.models import Notification, NotificationCursor
 from portal.outlets.models import Outlet, OutletImport, OutletVersion
 from portal.requests.models import LetterRequest, RequestBatch, RequestEvent
+from portal.revocations.models import AuthoritySealKey, SignedRevocationList
 from portal.storage import StoredFile
 from portal.verification.models import ApiKey, VerificationScan
 
@@ -16,6 +17,7 @@ __all__ = [
     "ApiKey",
     "AuditChainHead",
     "AuditEntry",
+    "AuthoritySealKey",
     "Base",
     "Brand",
     "IssueJob",
@@ -37,6 +39,7 @@ __all__ = [
     "RequestBatch",
     "RequestEvent",
     "SealKey",
+    "SignedRevocationList",
     "SigningCertificate",
     "StoredFile",
     "User",

@@ -22,6 +22,7 @@ from portal.accounts.roles import OrgKind, Role
 from portal.letters.lifecycle.context import issuance_context
 from portal.letters.lifecycle.issuance import issue_letter
 from portal.letters.lifecycle.service import revoke_letter
+from portal.signing import parse_master_key
 from tests.conftest import fresh_database, make_test_config
 from tests.factories import Factories
 
@@ -139,7 +140,13 @@ def test_two_instances_serve_as_one_portal(tmp_path):
                 # The PDF issued here is served by the other instance.
                 pdf = _sign_in(base_b, reader.email).get(f"{base_b}/letters/{letter.id}/pdf")
                 assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-                revoke_letter(session, letter, reason="Sold elsewhere", actor=issuer)
+                revoke_letter(
+                    session,
+                    letter,
+                    reason="Sold elsewhere",
+                    actor=issuer,
+                    master_key=parse_master_key(app.config["MASTER_KEY"]),
+                )
                 session.commit()
                 assert _verdict(base_b, token) == "revoked"
                 assert _verdict(base_a, token) == "revoked"

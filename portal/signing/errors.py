@@ -2,14 +2,25 @@
 
 Everything the package raises on bad input derives from :class:`SigningError`, so callers
 (the web verification page, the offline verifier) can catch one type and never see a
-``ValueError`` or ``KeyError`` from a parser leak out of untrusted data.
+``ValueError`` or ``KeyError`` from a parser leak out of untrusted data. The errors of
+reading tokens and key sets are the verifier's own (:mod:`portal_verify.errors`): the Portal
+checks tokens with the same code relying parties run.
 """
 
 from __future__ import annotations
 
+from portal_verify.errors import KeysetError, SignatureInvalid, TokenError, UnknownKey
+from portal_verify.errors import VerifyError as SigningError
 
-class SigningError(Exception):
-    """Base class of every error raised by :mod:`portal.signing`."""
+__all__ = [
+    "KeysetError",
+    "MasterKeyError",
+    "QrTooLarge",
+    "SignatureInvalid",
+    "SigningError",
+    "TokenError",
+    "UnknownKey",
+]
 
 
 class MasterKeyError(SigningError):
@@ -17,35 +28,6 @@ class MasterKeyError(SigningError):
 
     Messages never contain key material: they may end up in logs.
     """
-
-
-class TokenError(SigningError):
-    """A token, COSE structure or payload is malformed.
-
-    ``code`` is a short machine-readable reason such as ``"not_base32"``, ``"not_cose"``,
-    ``"bad_header"``, ``"bad_claims"`` or ``"too_long"``.
-    """
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{message} ({code})")
-        self.code = code
-        self.message = message
-
-
-class SignatureInvalid(SigningError):
-    """The signature does not match the sealed data and the key named by the token."""
-
-
-class UnknownKey(SigningError):
-    """The token names a key id that is not in the key set."""
-
-    def __init__(self, kid: bytes) -> None:
-        super().__init__(f"unknown signing key {kid.hex()}")
-        self.kid = kid
-
-
-class KeysetError(SigningError):
-    """A published key set is malformed or inconsistent."""
 
 
 class QrTooLarge(SigningError):

@@ -1,10 +1,11 @@
 """The text forms of a seal: the token, the verification URL and the short code.
 
-The token is RFC 4648 base32 of the COSE bytes, upper case, without padding. Together with
-an upper-case URL it stays inside the QR alphanumeric character set (0-9 A-Z space $%*+-./:),
-which packs 5.5 bits per character instead of 8 in byte mode. Scheme and host are
-case-insensitive; the path of the base URL is upper-cased as well, so the Portal must be
-mounted where that still routes (its verification route is ``/V/<token>``).
+The token (read and written by :mod:`portal_verify.token`) is RFC 4648 base32 of the COSE
+bytes, upper case, without padding. Together with an upper-case URL it stays inside the QR
+alphanumeric character set (0-9 A-Z space $%*+-./:), which packs 5.5 bits per character
+instead of 8 in byte mode. Scheme and host are case-insensitive; the path of the base URL is
+upper-cased as well, so the Portal must be mounted where that still routes (its verification
+route is ``/V/<token>``).
 
 The short code is for a person typing from a damaged QR code: ten Crockford base32 symbols
 (50 bits) of SHA-256 over the COSE bytes, written ``ABCDE-FGHJK``. It is a look-up key for the
@@ -13,54 +14,31 @@ online check, not a proof on its own.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import re
 
-from portal.signing.errors import TokenError
-from portal.signing.seal import MAX_SEAL_BYTES
+from portal_verify.token import MAX_INPUT_CHARS, MAX_TOKEN_CHARS, decode_token, encode_token
 
-# Five bits per character, rounded up.
-MAX_TOKEN_CHARS = -(-MAX_SEAL_BYTES * 8 // 5)
-# A generous bound for a URL around the longest token, checked before any other work.
-MAX_INPUT_CHARS = MAX_TOKEN_CHARS + 512
+from portal.signing.errors import TokenError
+
+__all__ = [
+    "MAX_INPUT_CHARS",
+    "MAX_TOKEN_CHARS",
+    "decode_token",
+    "encode_token",
+    "normalise_short_code",
+    "short_code",
+    "verification_url",
+]
+
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 _SHORT_CODE_SYMBOLS = 10
 # Typed text that may hold a short code: room for spaces and dashes, refused beyond that.
 MAX_SHORT_CODE_INPUT = 64
 _TOKEN = re.compile(r"[A-Z2-7]+")
-_URL = re.compile(r"(?:HTTPS?://[^/\s?#]+)?(?:/[^\s?#]*)?/V/([A-Z2-7]+)/?")
 _BASE_URL = re.compile(r"HTTPS?://[^/\s?#]+(?:/[^\s?#]*)?")
-# Unpadded base32 of whole bytes never leaves 1, 3 or 6 characters in the last group of 8.
-_VALID_TAILS = frozenset({0, 2, 4, 5, 7})
 _CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
-
-
-def encode_token(cose: bytes) -> str:
-    """Return the token text for COSE bytes: base32, upper case, no padding."""
-    return base64.b32encode(cose).decode("ascii").rstrip("=")
-
-
-def decode_token(text: str) -> bytes:
-    """Return the COSE bytes of a token or of a URL ending in ``/V/<token>``; TokenError if not."""
-    if not isinstance(text, str):
-        raise TokenError("not_text", "a token is text")
-    if len(text) > MAX_INPUT_CHARS:
-        raise TokenError("too_long", "the token is too long")
-    # ASCII first: upper() maps some non-ASCII letters onto ASCII ones (for example "ſ" to "S").
-    if not text.isascii():
-        raise TokenError("not_base32", "a token has only the letters A-Z and digits 2-7")
-    text = text.strip().upper()
-    if not text:
-        raise TokenError("empty", "no token given")
-    if "/" in text:
-        match = _URL.fullmatch(text)
-        if match is None:
-            raise TokenError("bad_url", "a verification URL ends in /V/ and the token")
-        text = match.group(1)
-    return _base32_bytes(text)
 
 
 def verification_url(base_url: str, token: str) -> str:
@@ -95,18 +73,3 @@ def normalise_short_code(text: str) -> str:
     if len(symbols) != _SHORT_CODE_SYMBOLS or not set(symbols) <= set(CROCKFORD):
         raise TokenError("bad_short_code", "a short code is ten letters and digits")
     return f"{symbols[:5]}-{symbols[5:]}"
-
-
-def _base32_bytes(text: str) -> bytes:
-    if len(text) > MAX_TOKEN_CHARS:
-        raise TokenError("too_long", "the token is too long")
-    if not _TOKEN.fullmatch(text) or len(text) % 8 not in _VALID_TAILS:
-        raise TokenError("not_base32", "a token has only the letters A-Z and digits 2-7")
-    try:
-        raw = base64.b32decode(text + "=" * (-len(text) % 8))
-    except binascii.Error as exc:
-        raise TokenError("not_base32", "the token is not valid base32") from exc
-    # Spare bits in the last character must be zero: one token, one spelling.
-    if encode_token(raw) != text:
-        raise TokenError("not_base32", "the token is not in canonical base32")
-    return raw

@@ -1,4 +1,5 @@
-"""The seal keys as verification sees them: published records, looked up by key id."""
+"""The published keys as verification sees them: the manufacturers' letter keys and the
+authority's revocation-list keys, as JWK Set records, looked up by key id."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from portal.letters.keys.models import SealKey
+from portal.revocations.models import AuthoritySealKey
 from portal.signing import KeyRecord, dump_keyset, kid_text
+from portal.signing.keyset import PURPOSE_REVOCATIONS
 
 
 def key_record(row: SealKey) -> KeyRecord:
@@ -21,14 +24,29 @@ def key_record(row: SealKey) -> KeyRecord:
         manufacturer=manufacturer.short_code or "",
         manufacturer_name=manufacturer.name_zh or manufacturer.name_en,
         valid_from=row.created_at,
-        revoked_at=row.compromised_at,
+        retired_at=row.retired_at,
+        compromised_at=row.compromised_at,
+    )
+
+
+def authority_record(row: AuthoritySealKey) -> KeyRecord:
+    """Returns the published record of an authority key that signs revocation lists."""
+    return KeyRecord(
+        kid=bytes.fromhex(row.kid),
+        public_key=row.public_key,
+        purpose=PURPOSE_REVOCATIONS,
+        valid_from=row.created_at,
+        retired_at=row.retired_at,
+        compromised_at=row.compromised_at,
     )
 
 
 def published_keyset(session: Session) -> dict[str, Any]:
-    """Returns the key set document: every seal key ever used, compromised ones marked."""
+    """Returns the JWK Set: every seal key ever used, compromised ones marked, and the
+    authority's revocation-list keys."""
     rows = session.scalars(sa.select(SealKey).options(joinedload(SealKey.manufacturer)))
-    return dump_keyset(key_record(row) for row in rows)
+    authority = session.scalars(sa.select(AuthoritySealKey))
+    return dump_keyset([*(key_record(row) for row in rows), *map(authority_record, authority)])
 
 
 class RegisterKeys(Mapping[bytes, KeyRecord]):

@@ -114,16 +114,21 @@ _RESULT = _object(
     }
 )
 
+# A JWK (RFC 7517, RFC 8037) with the Portal's own members; docs/token.md.
 _KEY = _object(
     {
-        "kid": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
-        "alg": {"const": "EdDSA"},
+        "kty": {"const": "OKP"},
         "crv": {"const": "Ed25519"},
         "x": {"type": "string", "pattern": "^[A-Za-z0-9_-]{43}$"},
-        "manufacturer": _TEXT,
-        "manufacturer_name": _TEXT,
+        "kid": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+        "use": {"const": "sig"},
+        "alg": {"const": "EdDSA"},
+        "purpose": {"enum": ["letters", "revocations"]},
+        "manufacturer": _nullable(_TEXT),
+        "manufacturer_name": _nullable(_TEXT),
         "valid_from": _TIME,
-        "revoked_at": _nullable(_TIME),
+        "retired_at": _nullable(_TIME),
+        "compromised_at": _nullable(_TIME),
     }
 )
 
@@ -207,9 +212,17 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/keys": {
                 "get": {
                     "operationId": "publishedKeys",
-                    "summary": "Every seal key the Portal has used, for offline checks",
+                    "summary": "Every key the Portal has signed letters or revocation lists "
+                    "with, as a JWK Set, for offline checks",
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/KeySet"}, "The key set"),
+                        "200": {
+                            "description": "The key set (also at /.well-known/portal-keys.json)",
+                            "content": {
+                                "application/jwk-set+json": {
+                                    "schema": {"$ref": "#/components/schemas/KeySet"}
+                                }
+                            },
+                        },
                         "429": _LIMITED,
                         "503": _UNAVAILABLE,
                     },

@@ -125,8 +125,9 @@ def keys() -> Response:
 
 
 def keyset_response() -> Response:
-    """Returns the published key set as JSON, cacheable for five minutes."""
+    """Returns the published key set (a JWK Set), cacheable for five minutes."""
     response = jsonify(published_keyset(db_session()))
+    response.content_type = "application/jwk-set+json"
     # Short enough that a compromise reaches offline verifiers within minutes.
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -24,7 +24,9 @@ def _unrevoke(session, letter: Letter) -> None:
 
 def _revoked(issue, issuing, session) -> Letter:
     letter = issue()
-    revoke_letter(session, letter, reason="Sold at home", actor=issuing.issuer)
+    revoke_letter(
+        session, letter, reason="Sold at home", actor=issuing.issuer, master_key=issuing.master_key
+    )
     session.commit()
     return letter
 

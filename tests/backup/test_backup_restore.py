@@ -82,7 +82,9 @@ def _seed(source: Instance) -> tuple[tuple[int, int], list[str]]:
         ids = (manufacturer.id, manufacturer.brands[0].id)
         ctx = issuance_context(source.app, issuer)
         _kept, revoked, old = (issue_letter(session, _order(ids, vins.pop()), ctx) for _ in "abc")
-        revoke_letter(session, revoked, reason="Sold at home", actor=issuer)
+        revoke_letter(
+            session, revoked, reason="Sold at home", actor=issuer, master_key=ctx.master_key
+        )
         issue_letter(session, _order(ids, old.vin, supersedes_id=old.id), ctx)
         source.storage.mkdir(parents=True, exist_ok=True)
         (source.storage / "master_key").write_text("must never be copied")

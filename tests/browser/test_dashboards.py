@@ -20,6 +20,7 @@ from portal.letters.lifecycle.models import Letter, LetterStatus
 from portal.letters.lifecycle.service import revoke_letter
 from portal.requests.models import LetterRequest
 from portal.requests.states import RequestStatus
+from portal.signing import parse_master_key
 from portal.verification.models import Channel, VerificationScan
 from tests.browser.conftest import LiveServer, sign_in
 from tests.factories import Factories
@@ -67,7 +68,13 @@ def _world(server: LiveServer, make: Factories) -> dict:
             )[1]
             for c in ("KZ", "KZ", "RU", "UZ", "KZ")
         ]
-        revoke_letter(make.session, letters[-1], reason="Sold at home.", actor=issuer)
+        revoke_letter(
+            make.session,
+            letters[-1],
+            reason="Sold at home.",
+            actor=issuer,
+            master_key=parse_master_key(server.app.config["MASTER_KEY"]),
+        )
         for n, (letter, country) in enumerate(
             zip(letters, ("KZ", "RU", "RU", "UZ", "KZ"), strict=True)
         ):

@@ -54,7 +54,11 @@ def _letters_in_every_state(live_server, tmp_path: Path) -> dict[str, object]:
             made["valid"] = one()
             made["revoked"] = one()
             revoke_letter(
-                session, made["revoked"], reason="Vehicle sold at home", actor=issuing.issuer
+                session,
+                made["revoked"],
+                reason="Vehicle sold at home",
+                actor=issuing.issuer,
+                master_key=issuing.master_key,
             )
             made["superseded"] = one()
             one(vin=made["superseded"].vin, supersedes_id=made["superseded"].id)

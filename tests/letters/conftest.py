@@ -90,6 +90,10 @@ class Issuing:
         self.issuer = make.user(_Role.MANUFACTURER_ISSUER, org=self.manufacturer)
         self.store = FileStorage(app.config["STORAGE_DIR"])
 
+    @property
+    def master_key(self) -> bytes:
+        return parse_master_key(self.app.config["MASTER_KEY"])
+
     def order(self, **fields) -> LetterOrder:
         return self.make.letter_order(self.manufacturer, exporter=self.exporter, **fields)
 

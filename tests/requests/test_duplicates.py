@@ -8,10 +8,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 
 from portal.accounts.roles import OrgKind
 from portal.db import utcnow
-from portal.letters.lifecycle.context import issuance_context
+from portal.letters.lifecycle.context import issuance_context, master_key
 from portal.letters.lifecycle.issuance import issue_letter
 from portal.letters.lifecycle.models import Letter, LetterStatus
 from portal.letters.lifecycle.orders import LetterOrder
@@ -124,7 +125,13 @@ def test_a_letter_issued_without_a_request_flags_the_vin(world, make, issue, ses
 
 def _revoked(world, issue, session) -> list[Letter]:
     letter = issue()
-    revoke_letter(session, letter, reason="Not exported.", actor=world.issuer_client.user)
+    revoke_letter(
+        session,
+        letter,
+        reason="Not exported.",
+        actor=world.issuer_client.user,
+        master_key=master_key(current_app),
+    )
     return [letter]
 
 
@@ -132,7 +139,13 @@ def _superseded(world, issue, session) -> list[Letter]:
     old = issue()
     new = issue(supersedes_id=old.id)
     assert old.status is LetterStatus.SUPERSEDED
-    revoke_letter(session, new, reason="Not exported.", actor=world.issuer_client.user)
+    revoke_letter(
+        session,
+        new,
+        reason="Not exported.",
+        actor=world.issuer_client.user,
+        master_key=master_key(current_app),
+    )
     return [old, new]
 
 

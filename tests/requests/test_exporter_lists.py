@@ -11,8 +11,10 @@ import zipfile
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from portal.accounts.roles import OrgKind, Role
+from portal.letters.lifecycle.context import master_key
 from portal.letters.lifecycle.models import Letter
 from portal.letters.lifecycle.service import revoke_letter
 from portal.requests.models import RequestBatch
@@ -71,7 +73,13 @@ def test_a_request_shows_its_letter_as_it_stands_and_is_found_by_its_number(shop
     assert f'href="/letters/{letter.id}">{letter.number}</a>' in listing
     assert _ids(client.get(f"/requests?q={letter.number}").get_data(as_text=True)) == [req.id]
 
-    revoke_letter(session, letter, reason="Registered under the wrong owner.", actor=shop["issuer"])
+    revoke_letter(
+        session,
+        letter,
+        reason="Registered under the wrong owner.",
+        actor=shop["issuer"],
+        master_key=master_key(current_app),
+    )
     session.flush()
     listing = client.get("/requests").get_data(as_text=True)
     assert "Revoked: Registered under the wrong owner." in listing
@@ -128,7 +136,13 @@ def test_a_batchs_letters_download_as_one_zip_with_a_manifest(shop, make, sessio
         status=RequestStatus.REJECTED,
         rejection_reason='=HYPERLINK("http://x.test")',
     )
-    revoke_letter(session, issued[0][1], reason="+wrong", actor=shop["issuer"])
+    revoke_letter(
+        session,
+        issued[0][1],
+        reason="+wrong",
+        actor=shop["issuer"],
+        master_key=master_key(current_app),
+    )
     session.flush()
     listing = shop["client"].get(f"/requests?batch={batch.id}").get_data(as_text=True)
     assert f'href="/requests/batches/{batch.id}/letters.zip"' in listing
@@ -179,7 +193,13 @@ def test_the_letters_list_names_the_replacement_and_the_revocation_reason(shop, 
     _req2, gone = make.issued_request(
         manufacturer=shop["m"], exporter=shop["e"], actor=shop["issuer"]
     )
-    revoke_letter(session, gone, reason="Exported elsewhere.", actor=shop["issuer"])
+    revoke_letter(
+        session,
+        gone,
+        reason="Exported elsewhere.",
+        actor=shop["issuer"],
+        master_key=master_key(current_app),
+    )
     session.flush()
     page = shop["client"].get("/letters").get_data(as_text=True)
     assert re.search(rf'Replaced by <a href="/letters/{new.id}">{new.number}</a>', page), (

@@ -42,7 +42,7 @@ def key_record(key: Ed25519PrivateKey, **changes: object) -> KeyRecord:
         "manufacturer": "BYD",
         "manufacturer_name": "比亚迪汽车工业有限公司",
         "valid_from": datetime(2026, 1, 1, tzinfo=UTC),
-        "revoked_at": None,
+        "compromised_at": None,
     }
     values.update(changes)
     return KeyRecord(**values)  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
-"""The published key set: round trip and strict loading."""
+"""The published key set, a JWK Set: round trip, strict loading of the Portal's keys, and
+tolerance of what other JWK Sets may hold (unknown members, other key types)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ REVOKED = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 def records(signing_key, other_key) -> list[KeyRecord]:
     return [
         key_record(signing_key),
-        key_record(other_key, manufacturer="NIO", manufacturer_name="蔚来汽车", revoked_at=REVOKED),
+        key_record(
+            other_key, manufacturer="NIO", manufacturer_name="蔚来汽车", compromised_at=REVOKED
+        ),
     ]
 
 
@@ -37,16 +40,37 @@ def test_round_trip_through_json(records, published):
     assert loaded == {record.kid: record for record in records}
 
 
-def test_dumped_entries_are_jwk_like(records, published, signing_key):
+def test_dumped_entries_are_rfc_8037_keys(records, published, signing_key):
     entry = next(e for e in published["keys"] if e["manufacturer"] == "BYD")
     assert entry["kid"] == kid_text(kid_for(signing_key.public_key()))
-    assert (entry["alg"], entry["crv"]) == ("EdDSA", "Ed25519")
+    assert (entry["kty"], entry["crv"], entry["alg"], entry["use"]) == (
+        "OKP",
+        "Ed25519",
+        "EdDSA",
+        "sig",
+    )
     assert len(entry["x"]) == 43 and "=" not in entry["x"]
     assert entry["valid_from"] == "2026-01-01T00:00:00Z"
-    assert entry["revoked_at"] is None
+    assert entry["compromised_at"] is None and entry["retired_at"] is None
+    assert entry["purpose"] == "letters"
     assert entry["manufacturer_name"] == "比亚迪汽车工业有限公司"
     revoked = next(e for e in published["keys"] if e["manufacturer"] == "NIO")
-    assert revoked["revoked_at"] == "2026-06-01T08:00:00Z"
+    assert revoked["compromised_at"] == "2026-06-01T08:00:00Z"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.update({"extra": 1}),
+        lambda d: d["keys"][0].update({"x5u": "https://example.com", "key_ops": ["verify"]}),
+        lambda d: d["keys"][0].pop("alg"),
+        lambda d: d["keys"][0].pop("use"),
+        lambda d: d["keys"].append({"kty": "EC", "crv": "P-256", "x": "a", "y": "b"}),
+        lambda d: d["keys"].append({"kty": "OKP", "crv": "X25519", "x": "a"}),
+    ],
+)
+def test_what_other_jwk_sets_may_hold_is_ignored(published, records, change):
+    assert load_keyset(_broken(published, change)) == {r.kid: r for r in records}
 
 
 def test_dump_is_ordered_by_kid(records):
@@ -62,17 +86,17 @@ def test_times_in_other_zones_are_read_as_utc(published):
 
 
 def test_key_window(signing_key):
-    record = key_record(signing_key, revoked_at=REVOKED)
-    assert record.sealed_in_window(datetime(2026, 3, 1, tzinfo=UTC))
-    assert not record.sealed_in_window(REVOKED)
-    assert not record.sealed_in_window(REVOKED + timedelta(seconds=1))
-    assert not record.sealed_in_window(datetime(2025, 12, 31, tzinfo=UTC))
+    record = key_record(signing_key, compromised_at=REVOKED)
+    assert record.signed_in_window(datetime(2026, 3, 1, tzinfo=UTC))
+    assert not record.signed_in_window(REVOKED)
+    assert not record.signed_in_window(REVOKED + timedelta(seconds=1))
+    assert not record.signed_in_window(datetime(2025, 12, 31, tzinfo=UTC))
 
 
 def test_key_window_tolerates_the_seconds_rounding_of_issue_times(signing_key):
     created = datetime(2026, 1, 1, 10, 0, 0, 700_000, tzinfo=UTC)
     record = key_record(signing_key, valid_from=created)
-    assert record.sealed_in_window(created.replace(microsecond=0))
+    assert record.signed_in_window(created.replace(microsecond=0))
 
 
 def _broken(published, change):
@@ -85,13 +109,13 @@ def _broken(published, change):
     "change",
     [
         lambda d: d.clear(),
-        lambda d: d.update({"extra": 1}),
         lambda d: d.update({"keys": {}}),
         lambda d: d["keys"].append("not an object"),
-        lambda d: d["keys"][0].pop("alg"),
-        lambda d: d["keys"][0].update({"use": "sig"}),
+        lambda d: d["keys"][0].update({"use": "enc"}),
         lambda d: d["keys"][0].update({"alg": "ES256"}),
-        lambda d: d["keys"][0].update({"crv": "X25519"}),
+        lambda d: d["keys"][0].update({"purpose": "anything"}),
+        lambda d: d["keys"][0].pop("manufacturer"),
+        lambda d: d["keys"][0].pop("valid_from"),
         lambda d: d["keys"][0].update({"x": d["keys"][0]["x"] + "="}),
         lambda d: d["keys"][0].update({"x": d["keys"][0]["x"][:-1]}),
         lambda d: d["keys"][0].update({"x": "!" * 43}),
@@ -106,7 +130,8 @@ def _broken(published, change):
         lambda d: d["keys"][0].update({"valid_from": "yesterday"}),
         lambda d: d["keys"][0].update({"valid_from": 1767225600}),
         lambda d: d["keys"][0].update({"valid_from": "0001-01-01T00:00:00+01:00"}),
-        lambda d: d["keys"][0].update({"revoked_at": "2025-01-01T00:00:00Z"}),
+        lambda d: d["keys"][0].update({"compromised_at": "2025-01-01T00:00:00Z"}),
+        lambda d: d["keys"][0].update({"retired_at": "later"}),
     ],
 )
 def test_malformed_key_sets_are_refused(published, change):
@@ -148,7 +173,19 @@ def test_random_json_raises_only_keyset_errors(data):
 
 
 _fields = st.sampled_from(
-    ["kid", "alg", "crv", "x", "manufacturer", "manufacturer_name", "valid_from", "revoked_at"]
+    [
+        "kty",
+        "kid",
+        "alg",
+        "crv",
+        "x",
+        "purpose",
+        "manufacturer",
+        "manufacturer_name",
+        "valid_from",
+        "retired_at",
+        "compromised_at",
+    ]
 )
 
 

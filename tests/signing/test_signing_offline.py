@@ -67,7 +67,7 @@ def test_tampered_token(signing_key):
 
 
 def test_key_revoked_before_issue_is_not_genuine(signing_key):
-    record = key_record(signing_key, revoked_at=ISSUED_AT - timedelta(days=1))
+    record = key_record(signing_key, compromised_at=ISSUED_AT - timedelta(days=1))
     verdict = offline_verdict(_token(signing_key), _keyset(record), now=NOW)
     assert not verdict.genuine
     assert verdict.reason is not None and verdict.reason.code == "key_revoked"
@@ -75,12 +75,12 @@ def test_key_revoked_before_issue_is_not_genuine(signing_key):
 
 
 def test_key_revoked_at_the_issue_second_is_not_genuine(signing_key):
-    record = key_record(signing_key, revoked_at=ISSUED_AT)
+    record = key_record(signing_key, compromised_at=ISSUED_AT)
     assert not offline_verdict(_token(signing_key), _keyset(record), now=NOW).genuine
 
 
 def test_key_revoked_after_issue_stays_genuine_with_a_warning(signing_key):
-    record = key_record(signing_key, revoked_at=ISSUED_AT + timedelta(days=1))
+    record = key_record(signing_key, compromised_at=ISSUED_AT + timedelta(days=1))
     verdict = offline_verdict(_token(signing_key), _keyset(record), now=NOW)
     assert verdict.genuine
     assert _codes(verdict.warnings) == ["key_revoked_later"]

@@ -1,4 +1,5 @@
-"""The sealed claims: canonical CBOR with small integer keys, full and compact forms."""
+"""The sealed claims: a CWT claims set (version 2) and the integer-keyed map older letters carry
+(version 1), canonical CBOR, full and compact forms."""
 
 from __future__ import annotations
 
@@ -36,6 +37,21 @@ GOLDEN_COMPACT = bytes.fromhex(
     "a70101026f4259442d323032362d30303031323304714c47584345344342384e3031323334353608624b"
     "5a0b1a69a555320c1950ad0d50101112131415161718191a1b1c1d1e1f"
 )
+# The same letter as a CWT claims set (version 2): iss, exp, iat and the letter claim -65537.
+GOLDEN_CWT_FULL = bytes.fromhex(
+    "a40163425944041a6a5cf480061a69a555323a00010000a90102026f4259442d323032362d303030313233"
+    "03714c47584345344342384e3031323334353604624b5a056342594406715365616c20303620444d2d6920"
+    "3230323507194ff9087239313434303330304d4135473259384b33540950000102030405060708090a0b0c"
+    "0d0e0f"
+)
+GOLDEN_CWT_COMPACT = bytes.fromhex(
+    "a40163425944041a6a5cf480061a69a555323a00010000a50102026f4259442d323032362d303030313233"
+    "03714c47584345344342384e3031323334353604624b5a0a50101112131415161718191a1b1c1d1e1f"
+)
+
+
+def _legacy(**changes):
+    return realistic_claims(version=1, **changes)
 
 
 def _raw(claims) -> dict:
@@ -63,10 +79,51 @@ def test_compact_claims_round_trip(claims):
 
 
 def test_encoding_matches_the_golden_bytes():
-    claims = realistic_claims(outlets_digest=DIGEST)
+    claims = _legacy(outlets_digest=DIGEST)
     assert encode_claims(claims) == GOLDEN_FULL
     assert encode_claims(claims.compact(RECORD)) == GOLDEN_COMPACT
     assert decode_claims(GOLDEN_FULL) == claims
+    current = realistic_claims(outlets_digest=DIGEST)
+    assert encode_claims(current) == GOLDEN_CWT_FULL
+    assert encode_claims(current.compact(RECORD)) == GOLDEN_CWT_COMPACT
+    assert decode_claims(GOLDEN_CWT_FULL) == current
+    assert decode_claims(GOLDEN_CWT_COMPACT) == current.compact(RECORD)
+
+
+def test_the_current_form_is_a_cwt_claims_set(claims):
+    raw = _raw(claims)
+    assert sorted(raw, key=abs) == [1, 4, 6, -65537]
+    assert raw[1] == "BYD"  # iss
+    assert raw[6] == int(ISSUED_AT.timestamp())  # iat
+    # exp: the end of 2026-07-19 in China, 2026-07-19T16:00:00Z
+    assert raw[4] == int(datetime(2026, 7, 19, 16, 0, tzinfo=UTC).timestamp())
+    letter = raw[-65537]
+    assert sorted(letter) == list(range(1, 10))
+    assert letter[1] == 2 and letter[2] == "BYD-2026-000123" and letter[3] == "LGXCE4CB8N0123456"
+    assert sorted(_raw(claims.compact(RECORD))[-65537]) == [1, 2, 3, 4, 10]
+    assert claims.compact(RECORD).manufacturer == "BYD"
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (lambda f: f.update({2: "sub"}), "bad_claims"),
+        (lambda f: f.update({1: 7}), "bad_claims"),  # iss is text
+        (lambda f: f.update({4: f[4] + 1}), "bad_claims"),  # exp not a midnight in China
+        (lambda f: f.update({6: -1}), "bad_claims"),
+        (lambda f: f[-65537].update({1: 1}), "bad_version"),
+        (lambda f: f[-65537].update({11: 1}), "bad_claims"),
+        (lambda f: f[-65537].pop(5), "bad_claims"),
+        (lambda f: f.update({-65537: [1]}), "bad_claims"),
+        (lambda f: f.pop(1), "bad_claims"),
+    ],
+)
+def test_decoding_refuses_altered_claims_sets(claims, change, code):
+    fields = _raw(claims)
+    change(fields)
+    with pytest.raises(TokenError) as excinfo:
+        decode_claims(_encode(fields))
+    assert excinfo.value.code == code
 
 
 def test_equal_claims_give_equal_bytes(claims):
@@ -74,7 +131,8 @@ def test_equal_claims_give_equal_bytes(claims):
     assert encode_claims(claims) == encode_claims(realistic_claims())
 
 
-def test_key_table_and_value_encodings(claims):
+def test_version_1_key_table_and_value_encodings():
+    claims = _legacy()
     raw = _raw(claims)
     assert sorted(raw) == list(range(1, 13))
     assert raw[1] == 1
@@ -87,7 +145,10 @@ def test_key_table_and_value_encodings(claims):
 
 def test_full_form_may_carry_the_record_digest(claims):
     bound = dataclasses.replace(claims, record_digest=RECORD)
-    assert _raw(bound)[13] == RECORD
+    assert _raw(bound)[-65537][10] == RECORD
+    legacy = _legacy(record_digest=RECORD)
+    assert _raw(legacy)[13] == RECORD
+    assert decode_claims(encode_claims(legacy)) == legacy
     assert decode_claims(encode_claims(bound)) == bound
 
 
@@ -109,7 +170,8 @@ def test_issued_at_in_another_zone_is_refused(claims):
 @pytest.mark.parametrize(
     "changes",
     [
-        {"version": 2},
+        {"version": 3},
+        {"version": 0},
         {"version": True},
         {"number": ""},
         {"number": "byd-2026-000123"},
@@ -147,7 +209,7 @@ def test_compact_claims_need_a_record_digest(claims):
 
 
 def _mutated(change) -> bytes:
-    fields = _raw(realistic_claims())
+    fields = _raw(_legacy())
     change(fields)
     return _encode(fields)
 
@@ -158,17 +220,17 @@ def _mutated(change) -> bytes:
         (lambda f: f.update({14: 1}), "bad_claims"),
         (lambda f: f.update({"vin": "x"}), "bad_claims"),
         (lambda f: f.pop(5), "bad_claims"),
-        (lambda f: f.update({13: b""}), "not_canonical"),  # empty is left out
+        (lambda f: f.update({13: b""}), "bad_claims"),  # empty is left out
         (lambda f: f.update({1: 2}), "bad_version"),
         (lambda f: f.update({1: True}), "bad_version"),
         (lambda f: f.pop(1), "bad_version"),
         (lambda f: f.update({4: b"LGXCE4CB8N0123456"}), "bad_claims"),
         (lambda f: f.update({7: -1}), "bad_claims"),
-        (lambda f: f.update({7: 1.5}), "bad_claims"),
+        (lambda f: f.update({7: 1.5}), "not_canonical"),  # a float16 written back as float64
         (lambda f: f.update({11: "2026-03-02T09:15:30Z"}), "bad_claims"),
         (lambda f: f.update({11: 10**12}), "bad_claims"),
         (lambda f: f.update({11: ISSUED_AT}), "bad_claims"),
-        (lambda f: f.update({12: date(2026, 7, 19)}), "bad_claims"),
+        (lambda f: f.update({12: cbor2.CBORTag(1004, "2026-07-19")}), "bad_claims"),  # a date
         (lambda f: f.update({10: [1, 2]}), "bad_claims"),
     ],
 )
@@ -178,8 +240,8 @@ def test_decoding_refuses_altered_maps(change, code):
     assert excinfo.value.code == code
 
 
-def test_decoding_refuses_a_mixture_of_the_forms(claims):
-    fields = _raw(claims.compact(RECORD))
+def test_decoding_refuses_a_mixture_of_the_forms():
+    fields = _raw(_legacy().compact(RECORD))
     fields[3] = "BYD"
     with pytest.raises(TokenError, match="bad_claims"):
         decode_claims(_encode(fields))
@@ -248,7 +310,7 @@ _keys = st.integers(min_value=-1, max_value=15)
     compact=st.booleans(),
 )
 def test_decoding_altered_valid_maps_raises_only_token_errors(updates, removals, compact):
-    claims = realistic_claims()
+    claims = _legacy()
     fields = _raw(claims.compact(RECORD) if compact else claims)
     fields.update(updates)
     for key in removals:

@@ -74,7 +74,13 @@ def test_a_wrong_code_and_an_unknown_number_answer_alike(issue, client):
 
 def test_the_api_reports_revocation(issue, client, issuing, session):
     letter = issue()
-    revoke_letter(session, letter, reason="Exported elsewhere", actor=issuing.issuer)
+    revoke_letter(
+        session,
+        letter,
+        reason="Exported elsewhere",
+        actor=issuing.issuer,
+        master_key=issuing.master_key,
+    )
     body = client.post("/api/v1/verify", json={"token": letter.token}).get_json()
     assert body["verdict"] == "revoked"
     assert body["letter"]["revocation_reason"] == "Exported elsewhere"

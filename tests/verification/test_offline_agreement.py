@@ -30,7 +30,9 @@ def _letters(issue, issuing, make, session) -> list:
         issue(manufacturer_id=other.id, brand_id=other.brands[0].id, vin=make.vin(other))
         for _ in range(8)
     ]
-    revoke_letter(session, letters[0], reason="Withdrawn", actor=issuing.issuer)
+    revoke_letter(
+        session, letters[0], reason="Withdrawn", actor=issuing.issuer, master_key=issuing.master_key
+    )
     letters.append(issue(vin=letters[1].vin, supersedes_id=letters[1].id))
     master = issuing.context().master_key
     new_seal_key(session, issuing.manufacturer, master)  # the first key retires
@@ -73,13 +75,25 @@ def test_offline_and_web_agree_on_every_letter(issue, issuing, make, session, cl
 def test_the_command_line_verifier_agrees_with_the_web_page(issue, client, tmp_path):
     letter = issue()
     keys = tmp_path / "keys.json"
+    revocations = tmp_path / "revocations.cose"
+    revocations.write_bytes(client.get("/.well-known/portal-revocations").get_data())
     keys.write_text(client.get("/api/v1/keys").get_data(as_text=True), encoding="utf-8")
     url = f"HTTPS://PORTAL.EXAMPLE.CN/V/{letter.token}"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
 
     def run(code: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "portal.verify", code, "--keys", str(keys), "--json"],
+            [
+                sys.executable,
+                "-m",
+                "portal.verify",
+                code,
+                "--keys",
+                str(keys),
+                "--revocations",
+                str(revocations),
+                "--json",
+            ],
             capture_output=True,
             text=True,
             env=env,

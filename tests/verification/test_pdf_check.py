@@ -54,7 +54,9 @@ def test_the_issued_file_is_recognised_byte_for_byte(issue, issuing, client):
 
 def test_the_issued_file_of_a_revoked_letter_says_revoked(issue, issuing, client, session):
     letter = issue()
-    revoke_letter(session, letter, reason="Wrong country", actor=issuing.issuer)
+    revoke_letter(
+        session, letter, reason="Wrong country", actor=issuing.issuer, master_key=issuing.master_key
+    )
     page = _upload(client, _pdf_of(issuing, letter)).get_data(as_text=True)
     assert 'data-verdict="revoked"' in page and "byte for byte" in page
 

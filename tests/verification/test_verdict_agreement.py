@@ -51,7 +51,13 @@ def _agree(outcomes: dict[str, str], verdict: str) -> None:
 @pytest.fixture
 def letters(issue, issuing, session, monkeypatch):
     made = {"valid": issue(), "revoked": issue(), "superseded": issue(), "inconsistent": issue()}
-    revoke_letter(session, made["revoked"], reason="Wrong VIN", actor=issuing.issuer)
+    revoke_letter(
+        session,
+        made["revoked"],
+        reason="Wrong VIN",
+        actor=issuing.issuer,
+        master_key=issuing.master_key,
+    )
     issue(vin=made["superseded"].vin, supersedes_id=made["superseded"].id)
     past = utcnow() - timedelta(days=200)
     made["expired"] = issue(

@@ -40,7 +40,13 @@ def test_the_whole_url_from_the_qr_code_verifies_too(issue, verify):
 
 def test_a_revoked_letter_is_revoked(issue, verify, issuing, session):
     letter = issue()
-    revoke_letter(session, letter, reason="Sold domestically", actor=issuing.issuer)
+    revoke_letter(
+        session,
+        letter,
+        reason="Sold domestically",
+        actor=issuing.issuer,
+        master_key=issuing.master_key,
+    )
     result = verify(letter.token)
     assert result.verdict is Verdict.REVOKED
     assert result.outcome_of(CheckName.SIGNATURE) is Outcome.PASSED
@@ -76,7 +82,9 @@ def test_a_superseded_letter_points_to_its_successor(issue, verify):
 
 def test_revoked_outranks_expired(issue, verify, issuing, session):
     letter = issue()
-    revoke_letter(session, letter, reason="Error", actor=issuing.issuer)
+    revoke_letter(
+        session, letter, reason="Error", actor=issuing.issuer, master_key=issuing.master_key
+    )
     assert verify(letter.token, now=utcnow() + timedelta(days=400)).verdict is Verdict.REVOKED
 
 
@@ -140,7 +148,9 @@ def test_a_token_the_register_never_issued_is_not_genuine(issue, verify, session
 
 def test_the_qr_page_shows_each_verdict(issue, client, issuing, session):
     valid, revoked = issue(), issue()
-    revoke_letter(session, revoked, reason="Sold at home", actor=issuing.issuer)
+    revoke_letter(
+        session, revoked, reason="Sold at home", actor=issuing.issuer, master_key=issuing.master_key
+    )
     superseded = issue()
     issue(vin=superseded.vin, supersedes_id=superseded.id)
     pages = {

@@ -16,6 +16,8 @@ from portal.audit.record import record
 from portal.errors import PortalError
 from portal.letters.keys.keyring import certificate_aad
 from portal.letters.keys.models import PortalAuthority, SealKey, SigningCertificate
+from portal.revocations.models import AuthoritySealKey
+from portal.revocations.service import authority_key_aad
 from portal.signing import MasterKeyError, seal_private_key
 from portal.signing.certificates import load_certificate_pem
 from portal.signing.keys import SealableKey, open_sealed_key
@@ -33,7 +35,7 @@ class StoredKey:
     """One sealed private key in the database: its row, what it is bound to, and its name
     for the operator (kind, manufacturer's short code, kid or serial)."""
 
-    row: PortalAuthority | SealKey | SigningCertificate
+    row: PortalAuthority | AuthoritySealKey | SealKey | SigningCertificate
     kind: str  # "authority", "seal" or "certificate"
     name: str
     aad: bytes
@@ -70,6 +72,15 @@ def stored_keys(session: Session) -> list[StoredKey]:
     keys = [
         StoredKey(row, "authority", f"the Portal's authority key (id {row.id})", b"authority")
         for row in session.scalars(sa.select(PortalAuthority).order_by(PortalAuthority.id))
+    ]
+    keys += [
+        StoredKey(
+            row,
+            "authority",
+            f"the authority's revocation-list key, kid {row.kid}",
+            authority_key_aad(row.kid),
+        )
+        for row in session.scalars(sa.select(AuthoritySealKey).order_by(AuthoritySealKey.id))
     ]
     seals = session.execute(
         sa.select(SealKey, Organisation.short_code)

@@ -33,6 +33,7 @@ from portal.letters.lifecycle.rendering import checked_document_fields, seal_png
 from portal.letters.lifecycle.settings import letter_settings
 from portal.letters.lifecycle.snapshot import letter_record, outlets_digest, record_digest
 from portal.requests.vetting import Addressee
+from portal.revocations.service import publish_revocation_list
 from portal.signing import LetterClaims
 from portal.signing.pades import TimestampService, TimestampUnavailable
 from portal.storage import FileStorage
@@ -151,6 +152,8 @@ def persist(
             by_id=letter.id,
             by=letter.number,
         )
+        session.flush()
+        publish_revocation_list(session, ctx.master_key, now=ctx.now)
     record(
         session,
         "letter.issued",

@@ -20,6 +20,7 @@ from portal.db import utcnow
 from portal.errors import Conflict, NotFound, ValidationError
 from portal.letters.lifecycle.models import Letter, LetterStatus
 from portal.notifications import service as notices
+from portal.revocations.service import publish_revocation_list
 
 
 class Standing(enum.StrEnum):
@@ -52,8 +53,11 @@ def status_label(status: LetterStatus) -> str:
     return str(STATUS_LABELS[status])
 
 
-def revoke_letter(session: Session, letter: Letter, *, reason: str, actor: User) -> None:
-    """Revokes a valid letter; verification shows it as revoked from the next request on."""
+def revoke_letter(
+    session: Session, letter: Letter, *, reason: str, actor: User, master_key: bytes
+) -> None:
+    """Revokes a valid letter; verification shows it as revoked from the next request on,
+    and the revocation list published in the same transaction names it."""
     if letter.status is not LetterStatus.ISSUED:
         raise Conflict(
             _(
@@ -74,6 +78,7 @@ def revoke_letter(session: Session, letter: Letter, *, reason: str, actor: User)
     record(session, "letter.revoked", actor=actor, obj=letter, number=letter.number, reason=reason)
     notices.letter_revoked(session, letter)
     session.flush()  # the status and the entry it is checked against, together
+    publish_revocation_list(session, master_key, now=letter.revoked_at)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,12 @@ from portal.accounts.roles import EXPORTER_ROLES, MANUFACTURER_EDITORS, MANUFACT
 from portal.clock import today_in_china
 from portal.db import db_session, utcnow
 from portal.errors import Conflict, PortalError
-from portal.letters.lifecycle.context import issuance_context, issue_form_choices, order_from_form
+from portal.letters.lifecycle.context import (
+    issuance_context,
+    issue_form_choices,
+    master_key,
+    order_from_form,
+)
 from portal.letters.lifecycle.forms import IssueForm, RevokeForm
 from portal.letters.lifecycle.issuance import already_issued, issue_letter
 from portal.letters.lifecycle.models import Letter
@@ -131,7 +136,13 @@ def revoke(letter_id: int) -> str | Response:
     form = RevokeForm()
     if form.validate_on_submit():
         try:
-            revoke_letter(db_session(), letter, reason=form.reason.data or "", actor=current_user)
+            revoke_letter(
+                db_session(),
+                letter,
+                reason=form.reason.data or "",
+                actor=current_user,
+                master_key=master_key(current_app),
+            )
         except PortalError as error:
             show_on_form(form, error)
         else:

@@ -58,11 +58,19 @@ def test_compromise_records_the_time_and_stops_the_key_sealing(issuing, session)
 
 def test_revocation(issuing, session):
     letter = issue_letter(session, issuing.order(), issuing.context())
-    revoke_letter(session, letter, reason="vehicle was not exported", actor=issuing.issuer)
+    revoke_letter(
+        session,
+        letter,
+        reason="vehicle was not exported",
+        actor=issuing.issuer,
+        master_key=issuing.master_key,
+    )
     assert letter.status is LetterStatus.REVOKED
     assert standing_on(letter, date.today()) is Standing.REVOKED
     with pytest.raises(Conflict):
-        revoke_letter(session, letter, reason="again", actor=issuing.issuer)
+        revoke_letter(
+            session, letter, reason="again", actor=issuing.issuer, master_key=issuing.master_key
+        )
 
 
 def test_superseding_links_old_and_new(issuing, session):
@@ -130,7 +138,13 @@ def test_revoking_and_superseding_stored_letters_still_work(issuing, session):
     revoked = issue_letter(session, issuing.order(), issuing.context())
     session.commit()  # both letters are stored rows, loaded afresh below
     session.expire_all()
-    revoke_letter(session, revoked, reason="vehicle was not exported", actor=issuing.issuer)
+    revoke_letter(
+        session,
+        revoked,
+        reason="vehicle was not exported",
+        actor=issuing.issuer,
+        master_key=issuing.master_key,
+    )
     new = issue_letter(
         session, issuing.order(vin=order.vin, supersedes_id=old.id), issuing.context()
     )

@@ -60,7 +60,9 @@ def letters(issuing, make, session, tmp_path) -> Letters:
         country="KZ", exporter_id=other.id, exporter_name=other.name_en, exporter_uscc=other.uscc
     )
     revoked = issue()
-    revoke_letter(session, revoked, reason="not exported", actor=issuing.issuer)
+    revoke_letter(
+        session, revoked, reason="not exported", actor=issuing.issuer, master_key=issuing.master_key
+    )
     superseded = issue()
     correction = issue(vin=superseded.vin, model="Seal 06 DM-i 2026", supersedes_id=superseded.id)
     rival = Issuing(issuing.app, make, tmp_path)

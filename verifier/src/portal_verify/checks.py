@@ -6,6 +6,7 @@ token, so a sealed payload can only ever hold well-formed values.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -17,9 +18,14 @@ _EPOCH = date(1970, 1, 1)
 _USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 
 
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, flags=re.ASCII)
+
+
 def check_code(field: str, value: object, pattern: str) -> None:
     """Return nothing if ``value`` is a str matching ``pattern`` in full; ValueError if not."""
-    if type(value) is not str or not re.fullmatch(pattern, value, flags=re.ASCII):
+    if type(value) is not str or not _compiled(pattern).fullmatch(value):
         raise ValueError(f"{field} is not well-formed")
 
 
@@ -27,7 +33,11 @@ def check_text(field: str, value: object) -> None:
     """Return nothing if ``value`` is short printable text without outer spaces."""
     if type(value) is not str or not 1 <= len(value) <= MAX_TEXT_LENGTH:
         raise ValueError(f"{field} must be 1 to {MAX_TEXT_LENGTH} characters")
-    if value != value.strip() or any(unicodedata.category(c).startswith("C") for c in value):
+    if value != value.strip():
+        raise ValueError(f"{field} has control characters or surrounding spaces")
+    # isprintable() is False for every category C character (and for some spaces): the
+    # character by character look is only needed when it says no.
+    if not value.isprintable() and any(unicodedata.category(c).startswith("C") for c in value):
         raise ValueError(f"{field} has control characters or surrounding spaces")
 
 

@@ -1,0 +1,5 @@
+import sys
+
+from portal_verify.cli import main
+
+sys.exit(main())
