@@ -33,8 +33,8 @@ VERIFY_URL = "HTTPS://PORTAL.EXAMPLE.CN/V/SPECIMEN"  # resolves to no letter, on
 
 # script family -> (country code, 中文名, English name, outlet name, Latin name, city, address)
 SCRIPT_OUTLETS = {
-    "arabic": ("AE", "阿联酋", "United Arab Emirates", "مركز خدمة بي واي دي دبي",
-               "BYD Service Centre Dubai", "دبي", "شارع الشيخ زايد، المبنى 12"),
+    "arabic": ("AE", "阿联酋", "United Arab Emirates", "مركز خدمة هواشيا دبي",
+               "Huaxia Service Centre Dubai", "دبي", "شارع الشيخ زايد، المبنى 12"),
     "persian": ("IR", "伊朗", "Iran", "مرکز خدمات پس از فروش تهران",
                 "After-Sales Centre Tehran", "تهران", "خیابان ولیعصر، پلاک ۱۲"),
     "hebrew": ("IL", "以色列", "Israel", "מרכז שירות תל אביב",
@@ -61,10 +61,9 @@ SCRIPT_OUTLETS = {
                    "Service Centre Kathmandu", "काठमाडौं", "दरबार मार्ग"),
 }  # fmt: skip
 
-_MANUFACTURER = Manufacturer(
-    "比亚迪汽车工业有限公司", "BYD Auto Industry Co., Ltd.", "91440300192317458F"
-)
-_EXPORTER = ("深圳前海二手车出口有限公司", "Shenzhen Qianhai Used Car Export Co., Ltd.")
+# The demo's fictitious companies (portal/demo.py): a specimen names no real manufacturer.
+_MANUFACTURER = Manufacturer("华夏汽车股份有限公司", "Huaxia Motor Co., Ltd.", "91440300MA5F00001A")
+_EXPORTER = ("远航二手车出口有限公司", "Yuanhang Used Car Export Co., Ltd.")
 
 
 def _qr_png() -> bytes:
@@ -80,12 +79,12 @@ def _letter(country: Country, outlets: tuple[Outlet, ...], qr: bytes) -> LetterD
     en = fill_body(DEFAULT_BODY_EN, {**en_values, "country_name": country.name_en})
     return LetterDocument(
         manufacturer=_MANUFACTURER,
-        letter_number="BYD-2026-000123",
+        letter_number="HXM-2026-000123",
         issue_date=date(2026, 1, 15),
-        vehicle=Vehicle("比亚迪 BYD", "宋PLUS DM-i", "LGXCE4CB5RA012345", date(2025, 10, 1),
-                        date(2025, 12, 20), "BYD472QA-123456", "白色 / White", "phev"),
+        vehicle=Vehicle("华夏 Huaxia", "Huaxia S7 DM-i", "LHXAB12C5SA000123", date(2025, 10, 1),
+                        date(2025, 12, 20), "HX472QA-123456", "白色 / White", "phev"),
         country=country,
-        exporter=Exporter(_EXPORTER[0], "91440300MA5FXXXX1K", _EXPORTER[1]),
+        exporter=Exporter(_EXPORTER[0], "91310115MA1K000029", _EXPORTER[1]),
         valid_until=date(2026, 7, 15),
         outlets=outlets,
         body_zh=split_paragraphs(zh),
@@ -107,7 +106,7 @@ def _outlet(script: str, number: int) -> Outlet:
         f"{10000 + number}",
         "",
         "维修、保养、配件 / repair, maintenance, spare parts",
-        f"service{number}@byd-auto.example",
+        f"service{number}@huaxia.example",
     )
 
 
