@@ -4,7 +4,6 @@ none yet). The manifest's text cells are neutralised so no spreadsheet runs them
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.letters.lifecycle.models import Letter, LetterStatus
 from portal.requests.models import LetterRequest
 from portal.spreadsheet_cells import csv_bytes
+from portal.streamed_zip import ZipSink
 
 MANIFEST_COLUMNS = (
     "request_id",
@@ -100,27 +100,9 @@ def _manifest_cells(row: BatchRow, today: date) -> list[str]:
     ]
 
 
-class _Chunks(io.RawIOBase):
-    """A write-only stream whose bytes are handed to the response piece by piece."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:  # type: ignore[override]
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        data, self.parts = b"".join(self.parts), []
-        return data
-
-
 def batch_zip(rows: list[BatchRow], store, today: date) -> Iterator[bytes]:
     """Yields the ZIP, one letter at a time (memory stays flat for 5,000 letters)."""
-    sink = _Chunks()
+    sink = ZipSink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         for row in rows:
             letter = row.letter

@@ -3,7 +3,6 @@ the letters as a ZIP with a CSV manifest, retry what waits."""
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Iterator
 
@@ -41,6 +40,7 @@ from portal.requests.models import LetterRequest, RequestStatus
 from portal.security import allow
 from portal.spreadsheet_cells import csv_bytes
 from portal.storage import storage
+from portal.streamed_zip import ZipSink
 
 bp = Blueprint("letter_jobs", __name__, url_prefix="/letters/jobs")
 
@@ -192,27 +192,9 @@ def download(job_id: int) -> Response:
     return response
 
 
-class _Chunks(io.RawIOBase):
-    """A write-only stream whose bytes are collected for the response, piece by piece."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:  # type: ignore[override]
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        data, self.parts = b"".join(self.parts), []
-        return data
-
-
 def _zip(rows, store) -> Iterator[bytes]:
     # Written to an unseekable stream, one PDF at a time: memory stays flat for 1,000 letters.
-    sink = _Chunks()
+    sink = ZipSink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         for _item, letter in rows:
             if letter is not None:
