@@ -4,6 +4,7 @@ letter issued once, numbers without a gap."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import redis
@@ -135,3 +137,44 @@ def test_a_worker_killed_mid_chunk_leaves_no_gap_and_no_duplicate(tmp_path):
         assert lost <= set(started.findall(_log(tmp_path, 2)))
         assert _numbers(session, manufacturer.id) == list(range(1, 17))
         assert _letters(session) == 16
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not _redis_up(), reason="needs the Redis server at 127.0.0.1:6379")
+def test_a_worker_process_stops_when_its_supervisor_is_killed(tmp_path):
+    namespace = f"portal-test-{uuid.uuid4().hex[:12]}"
+    with _committed_app(tmp_path, REDIS_URL=REDIS, QUEUE_NAMESPACE=namespace) as (app, _s, _m):
+        env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+        env.update(
+            PORTAL_DATABASE_URL=app.config["DATABASE_URL"],
+            PORTAL_REDIS_URL=REDIS,
+            PORTAL_QUEUE_NAMESPACE=namespace,
+            PORTAL_MASTER_KEY=app.config["MASTER_KEY"],
+            PORTAL_SECRET_KEY=app.config["SECRET_KEY"],
+            PORTAL_STORAGE_DIR=app.config["STORAGE_DIR"],
+        )
+        with (tmp_path / "worker-1.log").open("w") as log:
+            supervisor = _worker(env, log)
+            try:
+                assert _wait(lambda: "ready for action" in _log(tmp_path, 1), 300)
+                (worker,) = _children(supervisor.pid)
+                os.kill(supervisor.pid, signal.SIGKILL)  # the supervisor alone
+                supervisor.wait(timeout=30)
+                assert _wait(lambda: not _alive(worker), 120), "the worker lived on"
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(supervisor.pid, signal.SIGKILL)
