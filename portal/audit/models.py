@@ -35,7 +35,8 @@ class AuditEntry(Base):
 
     def chained_content(self) -> ChainedContent:
         """Returns what the entry's hash covers."""
-        assert self.seq is not None
+        if self.seq is None:
+            raise ValueError("an entry is chained only once it has its place in the chain")
         return ChainedContent(
             seq=self.seq,
             at=self.at,

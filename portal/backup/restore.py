@@ -77,7 +77,8 @@ def _checked_manifest(tar: tarfile.TarFile) -> Manifest:
         if member.name not in expected or not member.isfile():
             raise BackupError(f"the archive holds {member.name}, which its manifest does not list")
         handle = tar.extractfile(member)
-        assert handle is not None
+        if handle is None:
+            raise BackupError(f"the archive's {member.name} is not a file")
         if sha256_of(handle) != expected[member.name]:
             raise BackupError(f"{member.name} does not match its checksum: the archive is damaged")
         present.add(member.name)
@@ -99,7 +100,7 @@ def _prepare_database(database_url: str, revision: str) -> None:
                 filled = [
                     name
                     for name in sorted(names)
-                    if connection.scalar(sa.text(f'SELECT count(*) FROM "{name}"'))  # noqa: S608
+                    if connection.scalar(sa.text(f'SELECT count(*) FROM "{name}"'))  # noqa: S608  # nosec B608 (names of the Portal's own tables)
                     and name != "audit_chain_head"
                 ]
             if filled:
@@ -247,7 +248,7 @@ def _reset_sequences(connection: sa.Connection) -> None:
         if sequence:
             connection.execute(
                 sa.text(
-                    f'SELECT setval(:s, COALESCE((SELECT max("{keys[0].name}") FROM "{table.name}"), 0) + 1, false)'  # noqa: E501, S608
+                    f'SELECT setval(:s, COALESCE((SELECT max("{keys[0].name}") FROM "{table.name}"), 0) + 1, false)'  # noqa: E501, S608  # nosec B608 (the Portal's own table and column names)
                 ),
                 {"s": sequence},
             )

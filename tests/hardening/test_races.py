@@ -85,6 +85,7 @@ def test_simultaneous_issuances_of_one_request_give_one_letter_and_clear_answers
                     ATTEMPTS,
                     lambda: http.post(
                         f"{base}/letters/from-request/{request.id}",
+                        data={"confirm": "1"},
                         allow_redirects=False,
                         timeout=300,
                     ),

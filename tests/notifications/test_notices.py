@@ -101,7 +101,7 @@ def test_letter_ready_and_revoked_are_notices(parties, make, session):
         manufacturer=parties["manufacturer"], exporter=parties["exporter"], actor=parties["issuer"]
     )
     response = parties["issuer_client"].post(
-        f"/letters/{letter.id}/revoke", data={"reason": "Sold to another country."}
+        f"/letters/{letter.id}/revoke", data={"reason": "Sold to another country.", "confirm": "y"}
     )
     assert response.status_code == 302
     kinds = session.scalars(sa.select(Notification.kind).order_by(Notification.id)).all()

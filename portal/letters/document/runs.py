@@ -11,7 +11,7 @@ name still reads from its first line down.
 from __future__ import annotations
 
 import unicodedata
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406 (escapes text for reportlab's markup; parses nothing)
 
 from arabic_reshaper import ArabicReshaper
 from bidi import get_display
